@@ -1,0 +1,51 @@
+/**
+ * A typed, synchronous event bus: publish calls every subscriber before it returns, in subscription
+ * order, so the engine's event loop stays single-threaded and deterministic. A subscriber that throws
+ * does not stop the others; the error goes to the bus's error handler.
+ */
+export type Listener<T> = (payload: T) => void;
+
+export class EventBus<M extends object> {
+  private readonly listeners = new Map<keyof M, Listener<never>[]>();
+
+  private readonly onError: (topic: string, err: unknown) => void;
+
+  constructor(onError: (topic: string, err: unknown) => void = defaultOnError) {
+    this.onError = onError;
+  }
+
+  subscribe<K extends keyof M>(topic: K, fn: Listener<M[K]>): () => void {
+    const list = (this.listeners.get(topic) ?? []) as Listener<M[K]>[];
+    // Copy on write so a subscriber may unsubscribe (or subscribe) while a publish is running.
+    this.listeners.set(topic, [...list, fn] as Listener<never>[]);
+    return () => {
+      const cur = (this.listeners.get(topic) ?? []) as Listener<M[K]>[];
+      this.listeners.set(
+        topic,
+        cur.filter((l) => l !== fn) as Listener<never>[],
+      );
+    };
+  }
+
+  publish<K extends keyof M>(topic: K, payload: M[K]): void {
+    const list = this.listeners.get(topic) as Listener<M[K]>[] | undefined;
+    if (!list) return;
+    for (const fn of list) {
+      try {
+        fn(payload);
+      } catch (err) {
+        this.onError(String(topic), err);
+      }
+    }
+  }
+
+  listenerCount(topic: keyof M): number {
+    return this.listeners.get(topic)?.length ?? 0;
+  }
+}
+
+function defaultOnError(topic: string, err: unknown): void {
+  queueMicrotask(() => {
+    throw new Error(`subscriber of ${topic} threw`, { cause: err });
+  });
+}

@@ -1,0 +1,168 @@
+import { Decimal, parseDecimal } from './decimal.ts';
+import { EngineError } from './errors.ts';
+
+/** Integer count of price ticks. A branded number so a lot count cannot be passed where a price is due. */
+export type Ticks = number & { readonly __unit: 'ticks' };
+/** Integer count of size lots. */
+export type Lots = number & { readonly __unit: 'lots' };
+
+export type Side = 'buy' | 'sell';
+
+/**
+ * How to bring a price that is not a tick multiple onto the grid. Bids round down and asks round up,
+ * so a rounded quote is never more aggressive than the model asked for.
+ */
+export type Rounding = 'exact' | 'down' | 'up';
+
+export interface InstrumentSpec {
+  /** Venue symbol, e.g. "BTCUSDT". */
+  symbol: string;
+  base: string;
+  quote: string;
+  /** Price increment as the venue prints it, e.g. "0.10". */
+  tickSize: string;
+  /** Size increment as the venue prints it, e.g. "0.001". */
+  lotSize: string;
+  /** Smallest order size, a multiple of lotSize. */
+  minSize: string;
+  /** Smallest order notional in quote currency ("0" where the venue has none). */
+  minNotional: string;
+  /** Fee rates as fractions ("0.0001" = 1 bp); a negative maker fee is a rebate. */
+  makerFee: string;
+  takerFee: string;
+}
+
+export interface Instrument {
+  readonly symbol: string;
+  readonly base: string;
+  readonly quote: string;
+  readonly tickSize: Decimal;
+  readonly lotSize: Decimal;
+  readonly minLots: Lots;
+  readonly minNotional: Decimal;
+  readonly makerFee: Decimal;
+  readonly takerFee: Decimal;
+  /** Digits after the point needed to print any price / size exactly. */
+  readonly priceDecimals: number;
+  readonly sizeDecimals: number;
+  readonly spec: Readonly<InstrumentSpec>;
+}
+
+function positiveStep(text: string, what: string): Decimal {
+  const d = parseDecimal(text, what);
+  if (!d.isPositive() || d.isZero()) throw new EngineError('invalid_number', `${what} must be positive, got ${text}`);
+  return d;
+}
+
+/** Builds a validated instrument; every field is checked so a bad config never reaches the hot path. */
+export function defineInstrument(spec: InstrumentSpec): Instrument {
+  if (!/^[A-Z0-9._-]{1,40}$/i.test(spec.symbol)) {
+    throw new EngineError('invalid_input', `symbol ${JSON.stringify(spec.symbol)} is not a valid symbol`);
+  }
+  const tickSize = positiveStep(spec.tickSize, `${spec.symbol} tickSize`);
+  const lotSize = positiveStep(spec.lotSize, `${spec.symbol} lotSize`);
+  const minSize = parseDecimal(spec.minSize, `${spec.symbol} minSize`);
+  const minNotional = parseDecimal(spec.minNotional, `${spec.symbol} minNotional`);
+  if (minNotional.isNegative()) throw new EngineError('invalid_number', `${spec.symbol} minNotional is negative`);
+  const minLots = toUnits(minSize, lotSize, 'up', `${spec.symbol} minSize`) as Lots;
+  if (minLots < 1) throw new EngineError('invalid_number', `${spec.symbol} minSize must be at least one lot`);
+  return Object.freeze({
+    symbol: spec.symbol,
+    base: spec.base,
+    quote: spec.quote,
+    tickSize,
+    lotSize,
+    minLots,
+    minNotional,
+    makerFee: parseDecimal(spec.makerFee, `${spec.symbol} makerFee`),
+    takerFee: parseDecimal(spec.takerFee, `${spec.symbol} takerFee`),
+    // Decimals come from the step as the venue writes it ("0.10" prints prices with two decimals).
+    priceDecimals: fractionDigits(spec.tickSize),
+    sizeDecimals: fractionDigits(spec.lotSize),
+    spec: Object.freeze({ ...spec }),
+  });
+}
+
+function fractionDigits(step: string): number {
+  const dot = step.indexOf('.');
+  return dot < 0 ? 0 : step.length - dot - 1;
+}
+
+function toUnits(value: Decimal, step: Decimal, rounding: Rounding, what: string): number {
+  const ratio = value.div(step);
+  let units: Decimal;
+  if (ratio.isInteger()) units = ratio;
+  else if (rounding === 'down') units = ratio.floor();
+  else if (rounding === 'up') units = ratio.ceil();
+  else throw new EngineError('invalid_number', `${what} ${value.toFixed()} is not a multiple of ${step.toFixed()}`);
+  const n = units.toNumber();
+  if (!Number.isSafeInteger(n)) throw new EngineError('invalid_number', `${what} ${value.toFixed()} is out of range`);
+  return n;
+}
+
+/** Parses a venue price string into ticks. Zero and negative prices cannot be built. */
+export function priceToTicks(inst: Instrument, price: string | Decimal, rounding: Rounding = 'exact'): Ticks {
+  const d = typeof price === 'string' ? parseDecimal(price, `${inst.symbol} price`) : price;
+  if (!d.isFinite()) throw new EngineError('invalid_number', `${inst.symbol} price is not finite`);
+  const t = toUnits(d, inst.tickSize, rounding, `${inst.symbol} price`);
+  if (t <= 0) throw new EngineError('invalid_number', `${inst.symbol} price must be positive, got ${d.toFixed()}`);
+  return t as Ticks;
+}
+
+/**
+ * Parses a size string into lots. `allowZero` is for book levels and deltas, where a zero size
+ * means "delete the level"; order sizes are never zero.
+ */
+export function sizeToLots(
+  inst: Instrument,
+  size: string | Decimal,
+  rounding: Rounding = 'exact',
+  allowZero = false,
+): Lots {
+  const d = typeof size === 'string' ? parseDecimal(size, `${inst.symbol} size`) : size;
+  if (!d.isFinite()) throw new EngineError('invalid_number', `${inst.symbol} size is not finite`);
+  const l = toUnits(d, inst.lotSize, rounding, `${inst.symbol} size`);
+  if (l < 0 || (l === 0 && !allowZero)) {
+    throw new EngineError('invalid_number', `${inst.symbol} size must be positive, got ${d.toFixed()}`);
+  }
+  return l as Lots;
+}
+
+/** Checks a tick count computed in the hot path (not parsed) before it leaves the engine. */
+export function assertTicks(inst: Instrument, t: number): Ticks {
+  if (!Number.isSafeInteger(t) || t <= 0) throw new EngineError('invalid_number', `${inst.symbol} price ticks ${t} invalid`);
+  return t as Ticks;
+}
+
+export function assertLots(inst: Instrument, l: number, allowZero = false): Lots {
+  if (!Number.isSafeInteger(l) || l < 0 || (l === 0 && !allowZero)) {
+    throw new EngineError('invalid_number', `${inst.symbol} size lots ${l} invalid`);
+  }
+  return l as Lots;
+}
+
+export function ticksToDecimal(inst: Instrument, t: number): Decimal {
+  return inst.tickSize.mul(t);
+}
+
+export function lotsToDecimal(inst: Instrument, l: number): Decimal {
+  return inst.lotSize.mul(l);
+}
+
+/** Prints a price exactly with the instrument's decimals, as a venue expects it. */
+export function formatPrice(inst: Instrument, t: number): string {
+  return inst.tickSize.mul(t).toFixed(inst.priceDecimals);
+}
+
+export function formatSize(inst: Instrument, l: number): string {
+  return inst.lotSize.mul(l).toFixed(inst.sizeDecimals);
+}
+
+/** Notional of `lots` at `ticks` in quote currency, exact. */
+export function notional(inst: Instrument, t: number, l: number): Decimal {
+  return inst.tickSize.mul(t).mul(inst.lotSize.mul(l));
+}
+
+export function oppositeSide(side: Side): Side {
+  return side === 'buy' ? 'sell' : 'buy';
+}

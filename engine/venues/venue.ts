@@ -1,0 +1,175 @@
+import type { InstrumentSpec, Lots, Side, Ticks } from '../core/instrument.ts';
+import type { BookMessage, Trade } from '../market/types.ts';
+
+/**
+ * The one surface every venue implements: the embedded simulator, paper trading, replay, Bybit v5
+ * and MEXC spot. Adapters convert wire strings to ticks and lots at their edge (with the instrument)
+ * and back, so nothing above this interface sees a venue's text format.
+ *
+ * Ordering contract:
+ * - Request methods resolve with the venue's synchronous answer (accepted with its order id, or a
+ *   reject). The order's life afterwards (new, fills, cancels) arrives on the execution stream, which
+ *   may deliver an update before the request's promise resolves: consumers must accept either order.
+ * - The execution stream may repeat an update (after a reconnect) or deliver one late: consumers
+ *   deduplicate fills by `execId` and order states by (`clientId`, `updateSeq`).
+ * - Request methods never throw for venue-side failures; they resolve with `{ ok: false }`. A thrown
+ *   error means a bug or a transport failure, which the circuit breaker counts.
+ */
+export interface Venue {
+  /** Stable id, e.g. "sim", "bybit-testnet". */
+  readonly id: string;
+  readonly kind: VenueKind;
+  readonly capabilities: VenueCapabilities;
+
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  connectionState(): ConnectionState;
+  onConnection(listener: (state: ConnectionState) => void): Unsubscribe;
+
+  /** Instruments the venue lists, as the venue prints them. */
+  instruments(): Promise<InstrumentSpec[]>;
+
+  /** Streams book messages (a snapshot first, then deltas) and public trades for one symbol. */
+  subscribeMarket(symbol: string, listener: MarketListener): Unsubscribe;
+
+  /** Streams our order updates and fills, for every symbol. */
+  onExecution(listener: (event: ExecutionEvent) => void): Unsubscribe;
+
+  placeOrder(request: PlaceRequest): Promise<VenueResult<OrderAck>>;
+  /** Only where capabilities.amend; otherwise resolves with a reject of code `unsupported`. */
+  amendOrder(request: AmendRequest): Promise<VenueResult<OrderAck>>;
+  cancelOrder(request: CancelRequest): Promise<VenueResult<OrderAck>>;
+  /** Cancels every open order of ours on the symbol; resolves with how many the venue cancelled. */
+  cancelAll(symbol: string): Promise<VenueResult<{ cancelled: number }>>;
+
+  /** Our open orders as the venue sees them now (for reconciliation). */
+  openOrders(symbol?: string): Promise<OrderUpdate[]>;
+  /** Our executions with venue time ≥ sinceMs, oldest first (for reconciliation). */
+  executionsSince(sinceMs: number, symbol?: string): Promise<Fill[]>;
+  /** Account balances by asset, as exact decimal strings. */
+  balances(): Promise<Balance[]>;
+}
+
+export type VenueKind = 'sim' | 'paper' | 'replay' | 'bybit' | 'mexc';
+
+export interface VenueCapabilities {
+  amend: boolean;
+  postOnly: boolean;
+  ioc: boolean;
+  market: boolean;
+  cancelAll: boolean;
+}
+
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
+
+export type Unsubscribe = () => void;
+
+export interface MarketListener {
+  onBook(message: BookMessage): void;
+  onTrade(trade: Trade): void;
+}
+
+export type TimeInForce = 'gtc' | 'ioc' | 'post_only';
+export type OrderType = 'limit' | 'market';
+
+export interface PlaceRequest {
+  symbol: string;
+  /** Our id, unique per session, accepted by every venue (see core/ids). */
+  clientId: string;
+  side: Side;
+  type: OrderType;
+  timeInForce: TimeInForce;
+  /** Required for limit orders; absent for market orders. */
+  price?: Ticks;
+  size: Lots;
+  reduceOnly?: boolean;
+}
+
+export interface AmendRequest {
+  symbol: string;
+  clientId: string;
+  /** New price, or absent to keep it. */
+  price?: Ticks;
+  /** New total size (not remaining), or absent to keep it. */
+  size?: Lots;
+}
+
+export interface CancelRequest {
+  symbol: string;
+  clientId: string;
+}
+
+export interface OrderAck {
+  clientId: string;
+  venueOrderId: string;
+  /** Venue time of the acknowledgement, ms. */
+  ts: number;
+}
+
+export type VenueRejectCode =
+  | 'insufficient_funds'
+  | 'post_only_would_take'
+  | 'invalid_order'
+  | 'unknown_order'
+  | 'duplicate_client_id'
+  | 'rate_limited'
+  | 'unsupported'
+  | 'self_trade'
+  | 'no_liquidity'
+  | 'venue_unavailable'
+  | 'other';
+
+export type VenueResult<T> = { ok: true; value: T } | { ok: false; code: VenueRejectCode; message: string };
+
+export type VenueOrderStatus = 'new' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'expired';
+
+/** The venue's view of one order after a change. */
+export interface OrderUpdate {
+  readonly type: 'order';
+  readonly symbol: string;
+  readonly clientId: string;
+  readonly venueOrderId: string;
+  readonly side: Side;
+  readonly orderType: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly status: VenueOrderStatus;
+  /** Absent for market orders. */
+  readonly price?: Ticks;
+  /** Total size of the order. */
+  readonly size: Lots;
+  /** Cumulative filled size. */
+  readonly filled: Lots;
+  /** Venue time of the change, ms. */
+  readonly ts: number;
+  /** Increases with every change of this order at the venue; used to drop stale or repeated updates. */
+  readonly updateSeq: number;
+  /** Why the order was rejected, cancelled or expired, where the venue says. */
+  readonly reason?: VenueRejectCode | 'user' | 'ioc_unfilled' | 'self_trade' | 'kill';
+}
+
+/** One execution of ours. `execId` is unique per venue, so a repeated fill is recognised. */
+export interface Fill {
+  readonly type: 'fill';
+  readonly symbol: string;
+  readonly execId: string;
+  readonly clientId: string;
+  readonly venueOrderId: string;
+  readonly side: Side;
+  readonly price: Ticks;
+  readonly size: Lots;
+  /** Fee paid as an exact decimal string in `feeAsset` (negative = rebate). */
+  readonly fee: string;
+  readonly feeAsset: string;
+  readonly liquidity: 'maker' | 'taker';
+  readonly ts: number;
+}
+
+export type ExecutionEvent = OrderUpdate | Fill;
+
+export interface Balance {
+  asset: string;
+  /** Total, exact decimal string. */
+  total: string;
+  /** Not locked in orders. */
+  free: string;
+}

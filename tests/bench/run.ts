@@ -1,0 +1,31 @@
+/**
+ * The single entry for benchmarks: `npm run bench` runs every group, `npm run bench -- GROUP [GROUP…]`
+ * the named ones. Groups are the files `tests/bench/<group>.bench.ts`; each prints JSON lines
+ * `{"figure", "value", "unit", …}` to stdout. Progress and errors go to stderr.
+ */
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BenchGroup, Figure } from './figure.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const available = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .map((f) => f.slice(0, -'.bench.ts'.length))
+  .sort();
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = wanted.filter((g) => !available.includes(g));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown bench group(s): ${unknown.join(', ')}; available: ${available.join(', ')}\n`);
+  process.exit(2);
+}
+
+const groups = wanted.length > 0 ? wanted : available;
+for (const group of groups) {
+  process.stderr.write(`bench: running group ${group}\n`);
+  const mod = (await import(pathToFileURL(join(here, `${group}.bench.ts`)).href)) as { default: BenchGroup };
+  await mod.default((fig: Figure) => {
+    process.stdout.write(`${JSON.stringify({ ...fig, group })}\n`);
+  });
+}
