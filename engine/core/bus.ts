@@ -22,7 +22,7 @@ export class EventBus<M extends object> {
       const cur = (this.listeners.get(topic) ?? []) as Listener<M[K]>[];
       this.listeners.set(
         topic,
-        cur.filter((l) => l !== fn) as Listener<never>[],
+        cur.filter((l) => l !== fn),
       );
     };
   }

@@ -25,11 +25,14 @@ export class WallClock implements Clock {
 
   setTimeout(fn: () => void, delayMs: number): TimerHandle {
     const id = this.nextId++;
-    const t = setTimeout(() => {
-      this.timers.delete(id);
-      fn();
-    }, Math.max(0, delayMs));
-    t.unref?.();
+    const t = setTimeout(
+      () => {
+        this.timers.delete(id);
+        fn();
+      },
+      Math.max(0, delayMs),
+    );
+    t.unref();
     this.timers.set(id, t);
     return { id };
   }
@@ -37,7 +40,7 @@ export class WallClock implements Clock {
   setInterval(fn: () => void, periodMs: number): TimerHandle {
     const id = this.nextId++;
     const t = setInterval(fn, Math.max(1, periodMs));
-    t.unref?.();
+    t.unref();
     this.timers.set(id, t);
     return { id };
   }

@@ -6,7 +6,12 @@ import { EngineError } from './errors.ts';
  * 40 significant digits keeps every product of a price and a size exact for the venues we trade:
  * prices and sizes each carry at most ~18 significant digits, so a product needs at most ~36.
  */
-export const Decimal = DecimalJs.clone({ precision: 40, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -30, toExpPos: 40 });
+export const Decimal = DecimalJs.clone({
+  precision: 40,
+  rounding: DecimalJs.ROUND_HALF_EVEN,
+  toExpNeg: -30,
+  toExpPos: 40,
+});
 export type Decimal = InstanceType<typeof Decimal>;
 
 const DECIMAL_RE = /^-?(?:\d+)(?:\.\d+)?$/;
@@ -17,7 +22,10 @@ const DECIMAL_RE = /^-?(?:\d+)(?:\.\d+)?$/;
  */
 export function parseDecimal(text: string, what = 'value'): Decimal {
   if (typeof text !== 'string' || !DECIMAL_RE.test(text)) {
-    throw new EngineError('invalid_number', `${what} must be a plain decimal string, got ${JSON.stringify(text)}`);
+    throw new EngineError(
+      'invalid_number',
+      `${what} must be a plain decimal string, got ${JSON.stringify(text)}`,
+    );
   }
   return new Decimal(text);
 }

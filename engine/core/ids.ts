@@ -7,7 +7,8 @@ export class ClientIdFactory {
   private readonly prefix: string;
   constructor(prefix: string) {
     this.prefix = prefix;
-    if (!/^[A-Za-z0-9]{1,12}$/.test(prefix)) throw new RangeError('client id prefix must be 1-12 letters or digits');
+    if (!/^[A-Za-z0-9]{1,12}$/.test(prefix))
+      throw new RangeError('client id prefix must be 1-12 letters or digits');
   }
 
   next(): string {

@@ -1,4 +1,5 @@
-import { Decimal, parseDecimal } from './decimal.ts';
+import type { Decimal } from './decimal.ts';
+import { parseDecimal } from './decimal.ts';
 import { EngineError } from './errors.ts';
 
 /** Integer count of price ticks. A branded number so a lot count cannot be passed where a price is due. */
@@ -50,7 +51,8 @@ export interface Instrument {
 
 function positiveStep(text: string, what: string): Decimal {
   const d = parseDecimal(text, what);
-  if (!d.isPositive() || d.isZero()) throw new EngineError('invalid_number', `${what} must be positive, got ${text}`);
+  if (!d.isPositive() || d.isZero())
+    throw new EngineError('invalid_number', `${what} must be positive, got ${text}`);
   return d;
 }
 
@@ -63,7 +65,8 @@ export function defineInstrument(spec: InstrumentSpec): Instrument {
   const lotSize = positiveStep(spec.lotSize, `${spec.symbol} lotSize`);
   const minSize = parseDecimal(spec.minSize, `${spec.symbol} minSize`);
   const minNotional = parseDecimal(spec.minNotional, `${spec.symbol} minNotional`);
-  if (minNotional.isNegative()) throw new EngineError('invalid_number', `${spec.symbol} minNotional is negative`);
+  if (minNotional.isNegative())
+    throw new EngineError('invalid_number', `${spec.symbol} minNotional is negative`);
   const minLots = toUnits(minSize, lotSize, 'up', `${spec.symbol} minSize`) as Lots;
   if (minLots < 1) throw new EngineError('invalid_number', `${spec.symbol} minSize must be at least one lot`);
   return Object.freeze({
@@ -94,9 +97,14 @@ function toUnits(value: Decimal, step: Decimal, rounding: Rounding, what: string
   if (ratio.isInteger()) units = ratio;
   else if (rounding === 'down') units = ratio.floor();
   else if (rounding === 'up') units = ratio.ceil();
-  else throw new EngineError('invalid_number', `${what} ${value.toFixed()} is not a multiple of ${step.toFixed()}`);
+  else
+    throw new EngineError(
+      'invalid_number',
+      `${what} ${value.toFixed()} is not a multiple of ${step.toFixed()}`,
+    );
   const n = units.toNumber();
-  if (!Number.isSafeInteger(n)) throw new EngineError('invalid_number', `${what} ${value.toFixed()} is out of range`);
+  if (!Number.isSafeInteger(n))
+    throw new EngineError('invalid_number', `${what} ${value.toFixed()} is out of range`);
   return n;
 }
 
@@ -105,7 +113,8 @@ export function priceToTicks(inst: Instrument, price: string | Decimal, rounding
   const d = typeof price === 'string' ? parseDecimal(price, `${inst.symbol} price`) : price;
   if (!d.isFinite()) throw new EngineError('invalid_number', `${inst.symbol} price is not finite`);
   const t = toUnits(d, inst.tickSize, rounding, `${inst.symbol} price`);
-  if (t <= 0) throw new EngineError('invalid_number', `${inst.symbol} price must be positive, got ${d.toFixed()}`);
+  if (t <= 0)
+    throw new EngineError('invalid_number', `${inst.symbol} price must be positive, got ${d.toFixed()}`);
   return t as Ticks;
 }
 
@@ -130,7 +139,8 @@ export function sizeToLots(
 
 /** Checks a tick count computed in the hot path (not parsed) before it leaves the engine. */
 export function assertTicks(inst: Instrument, t: number): Ticks {
-  if (!Number.isSafeInteger(t) || t <= 0) throw new EngineError('invalid_number', `${inst.symbol} price ticks ${t} invalid`);
+  if (!Number.isSafeInteger(t) || t <= 0)
+    throw new EngineError('invalid_number', `${inst.symbol} price ticks ${t} invalid`);
   return t as Ticks;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The single entry for benchmarks: `npm run bench` runs every group, `npm run bench -- GROUP [GROUP…]`
- * the named ones. Groups are the files `tests/bench/<group>.bench.ts`; each prints JSON lines
- * `{"figure", "value", "unit", …}` to stdout. Progress and errors go to stderr.
+ * the named ones. A group is every file `tests/bench/<group>[.<part>].bench.ts` (so `core.book.bench.ts`
+ * and `core.sim.bench.ts` are both group `core`); each prints JSON lines `{"figure", "value", "unit", …}`
+ * to stdout. Progress and errors go to stderr.
  */
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,10 +10,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchGroup, Figure } from './figure.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const available = readdirSync(here)
+const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))
-  .map((f) => f.slice(0, -'.bench.ts'.length))
   .sort();
+const groupOf = (file: string): string => file.slice(0, file.indexOf('.'));
+const available = [...new Set(files.map(groupOf))];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((g) => !available.includes(g));
@@ -23,9 +25,11 @@ if (unknown.length > 0) {
 
 const groups = wanted.length > 0 ? wanted : available;
 for (const group of groups) {
-  process.stderr.write(`bench: running group ${group}\n`);
-  const mod = (await import(pathToFileURL(join(here, `${group}.bench.ts`)).href)) as { default: BenchGroup };
-  await mod.default((fig: Figure) => {
-    process.stdout.write(`${JSON.stringify({ ...fig, group })}\n`);
-  });
+  for (const file of files.filter((f) => groupOf(f) === group)) {
+    process.stderr.write(`bench: running ${file}\n`);
+    const mod = (await import(pathToFileURL(join(here, file)).href)) as { default: BenchGroup };
+    await mod.default((fig: Figure) => {
+      process.stdout.write(`${JSON.stringify({ ...fig, group })}\n`);
+    });
+  }
 }
