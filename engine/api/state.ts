@@ -1,0 +1,21 @@
+import type { EngineState, Mode } from './contract.ts';
+
+/** A snapshot with nothing known yet: no book, no model, flat, active, no alerts. */
+export function emptyState(mode: Mode, venue: string): Omit<EngineState, 'seq' | 'time'> {
+  const side = { live: false, levels: [], withheld: 'stopped' };
+  return {
+    mode,
+    venue,
+    connection: { state: 'disconnected', feed: 'waiting', feedAgeMs: null, feedLatencyMs: null },
+    instrument: null,
+    book: { bids: [], asks: [], mid: null, microprice: null, spreadTicks: null, seq: 0, ts: null },
+    quoting: { status: 'stopped', paused: { bid: false, ask: false }, bid: { ...side }, ask: { ...side } },
+    model: null,
+    overrides: { active: {}, history: [] },
+    orders: [],
+    position: { size: '0', avgEntry: null, realized: '0', unrealized: '0', fees: '0', equity: '0' },
+    risk: { tradingState: 'active', reason: null, kill: { engaged: false, at: null }, gauges: [] },
+    alerts: [],
+    store: { ok: true, queueDepth: 0, lastBackupAt: null, message: null },
+  };
+}

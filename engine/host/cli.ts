@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+/**
+ * The headless host's command line. `serve` runs the engine and serves the UI in the browser.
+ * Usage errors print one clear line and exit 2; nothing starts.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createEngine } from './app.ts';
+import { createLogger } from './log.ts';
+import { startHost } from './ws-server.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface ServeOptions {
+  port: number;
+  dataDir: string;
+  seed: number;
+  rendererDir: string;
+}
+
+export function parseServeArgs(argv: string[]): ServeOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      port: { type: 'string', default: '0' },
+      'data-dir': { type: 'string', default: join(root, '.data') },
+      seed: { type: 'string', default: '1' },
+      'renderer-dir': { type: 'string', default: join(root, 'out', 'renderer') },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0-65535, got ${values.port}`);
+  const seed = Number(values.seed);
+  if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
+  return { port, seed, dataDir: resolve(values['data-dir']), rendererDir: resolve(values['renderer-dir']) };
+}
+
+/** Starts browser mode and resolves once it listens; shuts down in order on SIGINT / SIGTERM. */
+export async function serve(options: ServeOptions): Promise<void> {
+  const log = createLogger();
+  mkdirSync(options.dataDir, { recursive: true });
+  const engine = createEngine({ mode: 'sim', dataDir: options.dataDir, seed: options.seed }, log);
+  await engine.start();
+  const host = await startHost({ engine, log, rendererDir: options.rendererDir, port: options.port });
+  // The URL carries the per-run token; it is printed once to the terminal that started the run and never logged.
+  process.stdout.write(`Workstation running in browser mode at ${host.url}\n`);
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    void (async () => {
+      await engine.stop();
+      await host.close();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', () => {
+    shutdown('SIGINT');
+  });
+  process.on('SIGTERM', () => {
+    shutdown('SIGTERM');
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  try {
+    switch (verb) {
+      case 'serve':
+        await serve(parseServeArgs(rest));
+        return -1;
+      default:
+        process.stderr.write(
+          `usage: cli.ts serve [--port N] [--data-dir DIR] [--seed N] [--renderer-dir DIR]\n`,
+        );
+        return 2;
+    }
+  } catch (err) {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const code = await main(process.argv.slice(2));
+  if (code >= 0) process.exit(code);
+}
