@@ -1,7 +1,8 @@
 /**
  * A typed, synchronous event bus: publish calls every subscriber before it returns, in subscription
  * order, so the engine's event loop stays single-threaded and deterministic. A subscriber that throws
- * does not stop the others; the error goes to the bus's error handler.
+ * does not stop the others; the error goes to the bus's error handler, which every owner must supply
+ * (an alert and a log line in the engine), so nothing thrown by a subscriber escapes the engine.
  */
 export type Listener<T> = (payload: T) => void;
 
@@ -10,7 +11,7 @@ export class EventBus<M extends object> {
 
   private readonly onError: (topic: string, err: unknown) => void;
 
-  constructor(onError: (topic: string, err: unknown) => void = defaultOnError) {
+  constructor(onError: (topic: string, err: unknown) => void) {
     this.onError = onError;
   }
 
@@ -42,10 +43,4 @@ export class EventBus<M extends object> {
   listenerCount(topic: keyof M): number {
     return this.listeners.get(topic)?.length ?? 0;
   }
-}
-
-function defaultOnError(topic: string, err: unknown): void {
-  queueMicrotask(() => {
-    throw new Error(`subscriber of ${topic} threw`, { cause: err });
-  });
 }

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import {
+  defineInstrument,
+  formatPrice,
+  formatSize,
+  notional,
+  priceToTicks,
+  sizeToLots,
+  type InstrumentSpec,
+} from '../../../engine/core/instrument.ts';
+import { EngineError } from '../../../engine/core/errors.ts';
+import { Rng } from '../../../engine/core/random.ts';
+
+const spec: InstrumentSpec = {
+  symbol: 'BTCUSDT',
+  base: 'BTC',
+  quote: 'USDT',
+  tickSize: '0.10',
+  lotSize: '0.001',
+  minSize: '0.001',
+  minNotional: '5',
+  makerFee: '0.0001',
+  takerFee: '0.0006',
+};
+const btc = defineInstrument(spec);
+const quarter = defineInstrument({ ...spec, symbol: 'QTR', tickSize: '0.25', lotSize: '1', minSize: '1' });
+const tiny = defineInstrument({
+  ...spec,
+  symbol: 'PEPEUSDT',
+  tickSize: '0.0000000001',
+  lotSize: '100',
+  minSize: '100',
+});
+
+function expectInvalid(fn: () => unknown, pattern: RegExp): void {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).code).toMatch(/invalid_(number|input)/);
+    expect((err as Error).message).toMatch(pattern);
+    return;
+  }
+  throw new Error('expected an error');
+}
+
+describe('instrument numbers', () => {
+  it('round-trips venue strings exactly through ticks and lots', () => {
+    expect(priceToTicks(btc, '65000.30')).toBe(650003);
+    expect(formatPrice(btc, 650003)).toBe('65000.30');
+    expect(sizeToLots(btc, '0.123')).toBe(123);
+    expect(formatSize(btc, 123)).toBe('0.123');
+    expect(priceToTicks(quarter, '101.75')).toBe(407);
+    expect(formatPrice(quarter, 407)).toBe('101.75');
+    expect(priceToTicks(tiny, '0.0000123456')).toBe(123456);
+    expect(formatPrice(tiny, 123456)).toBe('0.0000123456');
+  });
+
+  it('round-trips thousands of random prices and sizes with no drift', () => {
+    const rng = new Rng(7);
+    for (let i = 0; i < 5000; i++) {
+      const t = rng.int(1, 2_000_000_000);
+      const l = rng.int(1, 10_000_000);
+      expect(priceToTicks(btc, formatPrice(btc, t))).toBe(t);
+      expect(sizeToLots(btc, formatSize(btc, l))).toBe(l);
+      expect(priceToTicks(quarter, formatPrice(quarter, t))).toBe(t);
+    }
+  });
+
+  it('computes notional exactly where floats would not', () => {
+    // 0.1 * 3 in floats is 0.30000000000000004; here it is exact.
+    expect(notional(btc, 1, 300).toFixed()).toBe('0.03');
+    expect(notional(btc, 650003, 123).toFixed()).toBe('7995.0369');
+  });
+
+  it('rounds off-grid values only when asked: bids down, asks up', () => {
+    expectInvalid(() => priceToTicks(btc, '65000.33'), /not a multiple of 0\.1/);
+    expect(priceToTicks(btc, '65000.33', 'down')).toBe(650003);
+    expect(priceToTicks(btc, '65000.33', 'up')).toBe(650004);
+    expect(priceToTicks(quarter, '101.80', 'down')).toBe(407);
+    expect(priceToTicks(quarter, '101.80', 'up')).toBe(408);
+    expect(sizeToLots(btc, '0.0015', 'down')).toBe(1);
+  });
+
+  it('refuses NaN, infinities, exponents, blanks, negatives and zero where zero is meaningless', () => {
+    for (const bad of ['NaN', 'Infinity', '-Infinity', '1e5', '', ' 1', '1,5', '0x10', '--1', '.5', '5.']) {
+      expectInvalid(() => priceToTicks(btc, bad), /plain decimal|not finite/);
+    }
+    expectInvalid(() => priceToTicks(btc, '0'), /must be positive/);
+    expectInvalid(() => priceToTicks(btc, '-1.0'), /must be positive/);
+    expectInvalid(() => sizeToLots(btc, '0'), /must be positive/);
+    expect(sizeToLots(btc, '0', 'exact', true)).toBe(0);
+    expectInvalid(() => sizeToLots(btc, '-0.001', 'exact', true), /must be positive/);
+    expectInvalid(() => priceToTicks(btc, '99999999999999999999999'), /out of range/);
+  });
+
+  it('refuses an invalid instrument definition with the field named', () => {
+    expectInvalid(() => defineInstrument({ ...spec, tickSize: '0' }), /tickSize must be positive/);
+    expectInvalid(() => defineInstrument({ ...spec, lotSize: 'abc' }), /lotSize/);
+    expectInvalid(() => defineInstrument({ ...spec, minSize: '0' }), /minSize must be at least one lot/);
+    expectInvalid(() => defineInstrument({ ...spec, minNotional: '-1' }), /minNotional/);
+    expectInvalid(() => defineInstrument({ ...spec, symbol: 'BTC USDT' }), /symbol/);
+  });
+
+  it('takes display decimals from the step as written', () => {
+    expect(btc.priceDecimals).toBe(2);
+    expect(btc.sizeDecimals).toBe(3);
+    expect(quarter.priceDecimals).toBe(2);
+    expect(quarter.sizeDecimals).toBe(0);
+    expect(btc.minLots).toBe(1);
+  });
+});
