@@ -1,0 +1,719 @@
+import { Decimal } from '../../core/decimal.ts';
+import { EngineError } from '../../core/errors.ts';
+import type { Instrument, Lots, Side, Ticks } from '../../core/instrument.ts';
+import type { Level } from '../../market/types.ts';
+import type { Holding, Ledger } from './ledger.ts';
+
+export type SimTimeInForce = 'gtc' | 'ioc' | 'post_only';
+export type SimOrderType = 'limit' | 'market';
+export type SimDoneStatus = 'filled' | 'cancelled';
+/** Why an order left the book; `null` when it simply filled (or was amended down to its filled size). */
+export type SimDoneReason =
+  'user' | 'ioc_unfilled' | 'self_trade' | 'insufficient_funds' | 'no_liquidity' | null;
+export type SimRejectCode = 'insufficient_funds' | 'post_only_would_take' | 'unknown_order';
+
+/**
+ * What a listener may read of an order. The object is pooled: it is valid only during the callback
+ * that received it (copy what you need), and its fields describe the order after the change.
+ */
+export interface SimOrderView {
+  readonly id: number;
+  readonly owner: number;
+  readonly side: Side;
+  readonly type: SimOrderType;
+  readonly tif: SimTimeInForce;
+  /** Limit price in ticks; 0 for a market order. */
+  readonly price: number;
+  /** Total size in lots. */
+  readonly size: number;
+  /** Cumulative filled lots. */
+  readonly filled: number;
+  /** The caller's tag given at submit (e.g. the venue's order record). */
+  readonly ref: unknown;
+}
+
+/**
+ * Receives everything the engine does, synchronously, in the order it happens. A listener must not
+ * call back into the engine (the engine throws if re-entered): queue the work instead.
+ */
+export interface SimEngineListener {
+  /** An order passed the checks; called before it matches anything. */
+  onAccept(order: SimOrderView): void;
+  /** A resting order was amended; called before it matches anything at its new price. */
+  onAmend(order: SimOrderView): void;
+  /** One execution. Both orders already show the fill; balances are already settled. */
+  onFill(maker: SimOrderView, taker: SimOrderView, price: number, lots: number): void;
+  /** The order is finished (filled, or cancelled with a reason) and leaves the engine. */
+  onDone(order: SimOrderView, status: SimDoneStatus, reason: SimDoneReason): void;
+}
+
+const NOOP_LISTENER: SimEngineListener = {
+  onAccept() {},
+  onAmend() {},
+  onFill() {},
+  onDone() {},
+};
+
+class SimOrder implements SimOrderView {
+  id = 0;
+  owner = 0;
+  side: Side = 'buy';
+  type: SimOrderType = 'limit';
+  tif: SimTimeInForce = 'gtc';
+  price = 0;
+  size = 0;
+  filled = 0;
+  ref: unknown = null;
+  funded = false;
+  /** Funds reserved for the unfilled part: quote for a buy, base for a sell (funded owners only). */
+  locked: Decimal = ZERO;
+  prev: SimOrder | null = null;
+  next: SimOrder | null = null;
+  level: PriceLevel | null = null;
+}
+
+class PriceLevel {
+  price = 0;
+  /** Sum of the remaining lots of the orders queued here. */
+  total = 0;
+  count = 0;
+  head: SimOrder | null = null;
+  tail: SimOrder | null = null;
+}
+
+const ZERO = new Decimal(0);
+
+/**
+ * One side of the book: a Map from price to a FIFO level, plus the active prices in a sorted array
+ * whose LAST element is the best price (bids ascending, asks descending). New levels and emptied
+ * levels are almost always near the touch, i.e. near the end of the array, so splicing is cheap and
+ * the best price is read in O(1).
+ */
+class BookSide {
+  readonly isBid: boolean;
+  readonly levels = new Map<number, PriceLevel>();
+  readonly prices: number[] = [];
+  /** Prices whose aggregate size changed since the last L2 flush. */
+  readonly dirty = new Set<number>();
+
+  constructor(isBid: boolean) {
+    this.isBid = isBid;
+  }
+
+  best(): number {
+    const n = this.prices.length;
+    return n === 0 ? 0 : this.prices[n - 1]!;
+  }
+
+  /** Index of the first price ranked better than `p` (where `p` would be inserted). */
+  private searchAfter(p: number): number {
+    const a = this.prices;
+    let lo = 0;
+    let hi = a.length;
+    if (this.isBid) {
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (a[mid]! > p) hi = mid;
+        else lo = mid + 1;
+      }
+    } else {
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (a[mid]! < p) hi = mid;
+        else lo = mid + 1;
+      }
+    }
+    return lo;
+  }
+
+  insertPrice(p: number): void {
+    const a = this.prices;
+    const n = a.length;
+    if (n === 0 || (this.isBid ? p > a[n - 1]! : p < a[n - 1]!)) a.push(p);
+    else a.splice(this.searchAfter(p), 0, p);
+  }
+
+  removePrice(p: number): void {
+    const a = this.prices;
+    const n = a.length;
+    if (n > 0 && a[n - 1] === p) {
+      a.pop();
+      return;
+    }
+    const i = this.searchAfter(p) - 1;
+    if (i >= 0 && a[i] === p) a.splice(i, 1);
+  }
+}
+
+/**
+ * A price-time priority matching engine for one instrument, on integer ticks and lots. Pure and
+ * synchronous: it has no clock and no randomness; the caller timestamps what it reports.
+ *
+ * Policies:
+ * - Self-trade prevention is "cancel resting" (a.k.a. expire maker): when an incoming order meets a
+ *   resting order of the same owner, the resting one is cancelled with reason `self_trade` and the
+ *   incoming order keeps matching deeper. A trader's newer intent wins and the book is never crossed.
+ * - Post-only orders that would take are rejected (`post_only_would_take`), at submit and at amend.
+ * - Funding (owners that are not unlimited): a limit buy reserves price*size*(1 + max(taker, maker, 0))
+ *   of quote, a limit sell reserves size of base; the reserve is released as the order fills or
+ *   finishes. Market orders reserve nothing and fill only as far as the free balance pays at each
+ *   price; what is left is cancelled with reason `insufficient_funds`.
+ * - Fees are charged in the quote asset, notional * rate (maker rate for the resting side).
+ * - Amend: a size decrease at the same price keeps queue priority; a price change or a size increase
+ *   goes to the back of the level (and may match at the new price); a size at or below the filled size
+ *   finishes the order as filled.
+ */
+export class MatchingEngine {
+  readonly instrument: Instrument;
+  private readonly ledger: Ledger;
+  private listener: SimEngineListener = NOOP_LISTENER;
+  private readonly bids = new BookSide(true);
+  private readonly asks = new BookSide(false);
+  /** Resting orders by id. */
+  private readonly orders = new Map<number, SimOrder>();
+  private readonly orderPool: SimOrder[] = [];
+  private readonly levelPool: PriceLevel[] = [];
+  private nextId = 1;
+  private busy = false;
+  private fillCount = 0;
+  /** Why the last submit / amend / cancel was refused. */
+  lastReject: SimRejectCode | null = null;
+
+  // Money constants, computed once.
+  private readonly unit: Decimal; // tickSize * lotSize: notional of one lot at one tick
+  private readonly lot: Decimal;
+  private readonly reserveFactor: Decimal; // 1 + max(taker, maker, 0)
+  private readonly takerFactor: Decimal; // 1 + taker
+
+  constructor(instrument: Instrument, ledger: Ledger) {
+    this.instrument = instrument;
+    this.ledger = ledger;
+    this.unit = instrument.tickSize.mul(instrument.lotSize);
+    this.lot = instrument.lotSize;
+    const reserve = Decimal.max(instrument.takerFee, instrument.makerFee, ZERO);
+    this.reserveFactor = reserve.plus(1);
+    this.takerFactor = instrument.takerFee.plus(1);
+    if (!this.takerFactor.isPositive() || this.takerFactor.isZero()) {
+      throw new EngineError('invalid_input', `${instrument.symbol} taker fee must be above -1`);
+    }
+  }
+
+  setListener(listener: SimEngineListener | null): void {
+    this.listener = listener ?? NOOP_LISTENER;
+  }
+
+  /**
+   * Submits an order. Returns its id (> 0) when accepted, or 0 when refused (`lastReject` says why).
+   * The order's fills and end arrive on the listener before this returns. Malformed input (a
+   * non-integer or non-positive size or price, a market order with a price, a post-only market order)
+   * throws an EngineError and changes nothing.
+   */
+  submit(
+    owner: number,
+    side: Side,
+    type: SimOrderType,
+    tif: SimTimeInForce,
+    price: Ticks | 0,
+    size: Lots,
+    ref: unknown = null,
+  ): number {
+    this.enter();
+    try {
+      return this.doSubmit(owner, side, type, tif, price, size, ref);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * Amends a resting order: a new limit price and / or a new TOTAL size (0 keeps the current value).
+   * Returns false when refused (`lastReject`), leaving the order as it was.
+   */
+  amend(id: number, price: Ticks | 0, size: Lots | 0): boolean {
+    this.enter();
+    try {
+      return this.doAmend(id, price, size);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Cancels a resting order; false (`unknown_order`) when it is not resting. */
+  cancel(id: number, reason: SimDoneReason = 'user'): boolean {
+    this.enter();
+    try {
+      const o = this.orders.get(id);
+      if (o === undefined) {
+        this.lastReject = 'unknown_order';
+        return false;
+      }
+      this.unlink(o);
+      this.finish(o, 'cancelled', reason);
+      return true;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Cancels every resting order of `owner`, oldest first; returns how many. */
+  cancelAll(owner: number, reason: SimDoneReason = 'user'): number {
+    this.enter();
+    try {
+      const mine: SimOrder[] = [];
+      for (const o of this.orders.values()) if (o.owner === owner) mine.push(o);
+      mine.sort((a, b) => a.id - b.id);
+      for (const o of mine) {
+        this.unlink(o);
+        this.finish(o, 'cancelled', reason);
+      }
+      return mine.length;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  // ---- queries -------------------------------------------------------------------------------
+
+  bestBid(): Ticks | undefined {
+    const p = this.bids.best();
+    return p === 0 ? undefined : (p as Ticks);
+  }
+
+  bestAsk(): Ticks | undefined {
+    const p = this.asks.best();
+    return p === 0 ? undefined : (p as Ticks);
+  }
+
+  /** Number of price levels on a side. */
+  levelCount(side: Side): number {
+    return (side === 'buy' ? this.bids : this.asks).prices.length;
+  }
+
+  /** Aggregate resting lots at one price on a side (0 if none). */
+  sizeAt(side: Side, price: number): number {
+    return (side === 'buy' ? this.bids : this.asks).levels.get(price)?.total ?? 0;
+  }
+
+  /** The L2 image of one side, best first, at most `maxLevels` levels. */
+  depth(side: Side, maxLevels = Number.POSITIVE_INFINITY): Level[] {
+    const s = side === 'buy' ? this.bids : this.asks;
+    const out: Level[] = [];
+    for (let i = s.prices.length - 1; i >= 0 && out.length < maxLevels; i--) {
+      const p = s.prices[i]!;
+      out.push([p as Ticks, s.levels.get(p)!.total as Lots]);
+    }
+    return out;
+  }
+
+  /**
+   * The levels changed since the previous call, best first per side, with size 0 for a removed
+   * level; undefined when nothing changed. Applying each result to the previous image reproduces
+   * `depth()` exactly.
+   */
+  flushL2(): { bids: Level[]; asks: Level[] } | undefined {
+    if (this.bids.dirty.size === 0 && this.asks.dirty.size === 0) return undefined;
+    return { bids: this.drainDirty(this.bids), asks: this.drainDirty(this.asks) };
+  }
+
+  /** Resting orders, oldest first; optionally of one owner. Copies, safe to keep. */
+  restingOrders(owner?: number): SimOrderView[] {
+    const out: SimOrderView[] = [];
+    for (const o of this.orders.values()) {
+      if (owner === undefined || o.owner === owner) out.push(copyView(o));
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  /** A copy of a resting order, or undefined. */
+  order(id: number): SimOrderView | undefined {
+    const o = this.orders.get(id);
+    return o ? copyView(o) : undefined;
+  }
+
+  isResting(id: number): boolean {
+    return this.orders.has(id);
+  }
+
+  /** Orders of one level in queue order (ids), for priority checks. */
+  queueAt(side: Side, price: number): number[] {
+    const lvl = (side === 'buy' ? this.bids : this.asks).levels.get(price);
+    const ids: number[] = [];
+    for (let o = lvl?.head ?? null; o !== null; o = o.next) ids.push(o.id);
+    return ids;
+  }
+
+  restingCount(): number {
+    return this.orders.size;
+  }
+
+  fills(): number {
+    return this.fillCount;
+  }
+
+  /** The fee of one execution in the quote asset, exact (negative = rebate). */
+  fee(price: number, lots: number, liquidity: 'maker' | 'taker'): Decimal {
+    const rate = liquidity === 'maker' ? this.instrument.makerFee : this.instrument.takerFee;
+    return this.unit.mul(price).mul(lots).mul(rate);
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private enter(): void {
+    if (this.busy) throw new EngineError('conflict', 'matching engine re-entered from a listener');
+    this.busy = true;
+    this.lastReject = null;
+  }
+
+  private doSubmit(
+    owner: number,
+    side: Side,
+    type: SimOrderType,
+    tif: SimTimeInForce,
+    price: number,
+    size: number,
+    ref: unknown,
+  ): number {
+    if (!Number.isSafeInteger(size) || size <= 0) {
+      throw new EngineError('invalid_input', `order size must be a positive lot count, got ${size}`);
+    }
+    // Checked as plain values: the engine is also driven from untyped code (scripts, the REPL).
+    const sideV: unknown = side;
+    const typeV: unknown = type;
+    const tifV: unknown = tif;
+    if (sideV !== 'buy' && sideV !== 'sell')
+      throw new EngineError('invalid_input', `bad side ${String(sideV)}`);
+    if (typeV !== 'limit' && typeV !== 'market') {
+      throw new EngineError('invalid_input', `bad order type ${String(typeV)}`);
+    }
+    if (tifV !== 'gtc' && tifV !== 'ioc' && tifV !== 'post_only') {
+      throw new EngineError('invalid_input', `bad time in force ${String(tifV)}`);
+    }
+    if (type === 'limit') {
+      if (!Number.isSafeInteger(price) || price <= 0) {
+        throw new EngineError('invalid_input', `limit price must be a positive tick count, got ${price}`);
+      }
+    } else {
+      if (price !== 0) throw new EngineError('invalid_input', 'a market order takes no price');
+      if (tif === 'post_only') throw new EngineError('invalid_input', 'a market order cannot be post-only');
+    }
+    const funded = !this.ledger.isUnlimited(owner);
+    const isBuy = side === 'buy';
+
+    if (tif === 'post_only' && this.wouldTake(isBuy, price)) {
+      this.lastReject = 'post_only_would_take';
+      return 0;
+    }
+    let locked = ZERO;
+    if (funded) {
+      if (type === 'limit') {
+        locked = this.reserveFor(isBuy, price, size);
+        if (!this.tryLock(owner, isBuy, locked)) return 0;
+      } else if (!this.canStartMarket(owner, isBuy)) {
+        this.lastReject = 'insufficient_funds';
+        return 0;
+      }
+    }
+
+    const o = this.orderPool.pop() ?? new SimOrder();
+    o.id = this.nextId++;
+    o.owner = owner;
+    o.side = side;
+    o.type = type;
+    o.tif = tif;
+    o.price = price;
+    o.size = size;
+    o.filled = 0;
+    o.ref = ref;
+    o.funded = funded;
+    o.locked = locked;
+    const id = o.id;
+    this.listener.onAccept(o);
+
+    const stop = this.match(o);
+    if (o.filled === o.size) this.finish(o, 'filled', null);
+    else if (type === 'market') {
+      this.finish(o, 'cancelled', stop ?? (o.filled === 0 ? 'no_liquidity' : 'ioc_unfilled'));
+    } else if (tif === 'ioc') this.finish(o, 'cancelled', 'ioc_unfilled');
+    else this.rest(o);
+    return id;
+  }
+
+  private doAmend(id: number, newPrice: number, newSize: number): boolean {
+    const o = this.orders.get(id);
+    if (o === undefined) {
+      this.lastReject = 'unknown_order';
+      return false;
+    }
+    if (newPrice !== 0 && (!Number.isSafeInteger(newPrice) || newPrice < 0)) {
+      throw new EngineError('invalid_input', `amend price must be a positive tick count, got ${newPrice}`);
+    }
+    if (newSize !== 0 && (!Number.isSafeInteger(newSize) || newSize < 0)) {
+      throw new EngineError('invalid_input', `amend size must be a positive lot count, got ${newSize}`);
+    }
+    const price = newPrice === 0 ? o.price : newPrice;
+    const size = newSize === 0 ? o.size : newSize;
+    const isBuy = o.side === 'buy';
+
+    if (size <= o.filled) {
+      this.unlink(o);
+      o.size = o.filled;
+      this.finish(o, 'filled', null);
+      return true;
+    }
+    if (price !== o.price && o.tif === 'post_only' && this.wouldTake(isBuy, price)) {
+      this.lastReject = 'post_only_would_take';
+      return false;
+    }
+    if (o.funded) {
+      const want = this.reserveFor(isBuy, price, size - o.filled);
+      const delta = want.minus(o.locked);
+      if (delta.isPositive() && !delta.isZero()) {
+        if (!this.tryLock(o.owner, isBuy, delta)) return false;
+      } else if (!delta.isZero()) {
+        this.unlock(o.owner, isBuy, delta.neg());
+      }
+      o.locked = want;
+    }
+    if (price === o.price && size <= o.size) {
+      // Same price, not larger: keeps its place in the queue.
+      const lvl = o.level!;
+      lvl.total -= o.size - size;
+      o.size = size;
+      (isBuy ? this.bids : this.asks).dirty.add(price);
+      this.listener.onAmend(o);
+      return true;
+    }
+    this.unlink(o);
+    o.price = price;
+    o.size = size;
+    this.listener.onAmend(o);
+    this.match(o);
+    if (o.filled === o.size) this.finish(o, 'filled', null);
+    else this.rest(o);
+    return true;
+  }
+
+  private wouldTake(isBuy: boolean, price: number): boolean {
+    if (isBuy) {
+      const a = this.asks.best();
+      return a !== 0 && price >= a;
+    }
+    const b = this.bids.best();
+    return b !== 0 && price <= b;
+  }
+
+  /**
+   * Matches `t` against the opposite side as far as its limit (or funds, for a market order) allow.
+   * Returns the reason a market order stopped early for lack of funds, else null.
+   */
+  private match(t: SimOrder): SimDoneReason {
+    const isBuy = t.side === 'buy';
+    const opp = isBuy ? this.asks : this.bids;
+    const limit = t.type === 'market' ? 0 : t.price;
+    const prices = opp.prices;
+    while (t.filled < t.size) {
+      const n = prices.length;
+      if (n === 0) return null;
+      const px = prices[n - 1]!;
+      if (limit !== 0 && (isBuy ? px > limit : px < limit)) return null;
+      const lvl = opp.levels.get(px)!;
+      let m = lvl.head;
+      while (m !== null && t.filled < t.size) {
+        const after: SimOrder | null = m.next;
+        if (m.owner === t.owner) {
+          this.unlink(m);
+          this.finish(m, 'cancelled', 'self_trade');
+          m = after;
+          continue;
+        }
+        let qty = t.size - t.filled;
+        const avail = m.size - m.filled;
+        if (avail < qty) qty = avail;
+        if (limit === 0 && t.funded) {
+          qty = this.affordable(t, px, qty);
+          if (qty === 0) return 'insufficient_funds';
+        }
+        m.filled += qty;
+        t.filled += qty;
+        lvl.total -= qty;
+        opp.dirty.add(px);
+        if (m.funded || t.funded) this.settle(m, t, px, qty);
+        this.fillCount++;
+        this.listener.onFill(m, t, px, qty);
+        if (m.filled === m.size) {
+          this.unlink(m);
+          this.finish(m, 'filled', null);
+        }
+        m = after;
+      }
+    }
+    return null;
+  }
+
+  /** Puts an order at the back of its price level. */
+  private rest(o: SimOrder): void {
+    const s = o.side === 'buy' ? this.bids : this.asks;
+    let lvl = s.levels.get(o.price);
+    if (lvl === undefined) {
+      lvl = this.levelPool.pop() ?? new PriceLevel();
+      lvl.price = o.price;
+      lvl.total = 0;
+      lvl.count = 0;
+      lvl.head = null;
+      lvl.tail = null;
+      s.levels.set(o.price, lvl);
+      s.insertPrice(o.price);
+    }
+    o.level = lvl;
+    o.prev = lvl.tail;
+    o.next = null;
+    if (lvl.tail === null) lvl.head = o;
+    else lvl.tail.next = o;
+    lvl.tail = o;
+    lvl.count++;
+    lvl.total += o.size - o.filled;
+    s.dirty.add(o.price);
+    this.orders.set(o.id, o);
+  }
+
+  /** Takes a resting order out of its level (and the level out of the book when it empties). */
+  private unlink(o: SimOrder): void {
+    const lvl = o.level;
+    if (lvl === null) return;
+    const s = o.side === 'buy' ? this.bids : this.asks;
+    if (o.prev === null) lvl.head = o.next;
+    else o.prev.next = o.next;
+    if (o.next === null) lvl.tail = o.prev;
+    else o.next.prev = o.prev;
+    lvl.count--;
+    lvl.total -= o.size - o.filled;
+    s.dirty.add(lvl.price);
+    if (lvl.count === 0) {
+      s.levels.delete(lvl.price);
+      s.removePrice(lvl.price);
+      lvl.head = null;
+      lvl.tail = null;
+      this.levelPool.push(lvl);
+    }
+    o.prev = null;
+    o.next = null;
+    o.level = null;
+    this.orders.delete(o.id);
+  }
+
+  /** Releases what the order still reserves, reports it done, and recycles it. */
+  private finish(o: SimOrder, status: SimDoneStatus, reason: SimDoneReason): void {
+    if (o.funded && !o.locked.isZero()) this.unlock(o.owner, o.side === 'buy', o.locked);
+    o.locked = ZERO;
+    this.listener.onDone(o, status, reason);
+    o.ref = null;
+    this.orderPool.push(o);
+  }
+
+  private drainDirty(s: BookSide): Level[] {
+    const out: Level[] = [];
+    for (const p of s.dirty) out.push([p as Ticks, (s.levels.get(p)?.total ?? 0) as Lots]);
+    s.dirty.clear();
+    return s.isBid ? out.sort((a, b) => b[0] - a[0]) : out.sort((a, b) => a[0] - b[0]);
+  }
+
+  // ---- money ---------------------------------------------------------------------------------
+
+  private reserveFor(isBuy: boolean, price: number, lots: number): Decimal {
+    return isBuy ? this.unit.mul(price).mul(lots).mul(this.reserveFactor) : this.lot.mul(lots);
+  }
+
+  private quoteOf(owner: number): Holding {
+    return this.ledger.holding(owner, this.instrument.quote);
+  }
+
+  private baseOf(owner: number): Holding {
+    return this.ledger.holding(owner, this.instrument.base);
+  }
+
+  private tryLock(owner: number, isBuy: boolean, amount: Decimal): boolean {
+    const h = isBuy ? this.quoteOf(owner) : this.baseOf(owner);
+    if (h.total.minus(h.locked).lt(amount)) {
+      this.lastReject = 'insufficient_funds';
+      return false;
+    }
+    h.locked = h.locked.plus(amount);
+    return true;
+  }
+
+  private unlock(owner: number, isBuy: boolean, amount: Decimal): void {
+    const h = isBuy ? this.quoteOf(owner) : this.baseOf(owner);
+    h.locked = h.locked.minus(amount);
+  }
+
+  private canStartMarket(owner: number, isBuy: boolean): boolean {
+    if (!isBuy) {
+      const h = this.baseOf(owner);
+      return h.total.minus(h.locked).gte(this.lot);
+    }
+    const ask = this.asks.best();
+    // An empty book is not a funding problem: the order is accepted and ends with no_liquidity.
+    if (ask === 0) return true;
+    const h = this.quoteOf(owner);
+    return h.total.minus(h.locked).gte(this.unit.mul(ask).mul(this.takerFactor));
+  }
+
+  /** How many of `want` lots a market order's free balance pays for at `price`. */
+  private affordable(t: SimOrder, price: number, want: number): number {
+    let max: number;
+    if (t.side === 'buy') {
+      const h = this.quoteOf(t.owner);
+      max = h.total.minus(h.locked).div(this.unit.mul(price).mul(this.takerFactor)).floor().toNumber();
+    } else {
+      const h = this.baseOf(t.owner);
+      max = h.total.minus(h.locked).div(this.lot).floor().toNumber();
+    }
+    return max < want ? Math.max(0, max) : want;
+  }
+
+  /** Moves base and quote between the two owners and charges fees, for the funded ones. */
+  private settle(m: SimOrder, t: SimOrder, price: number, qty: number): void {
+    const notional = this.unit.mul(price).mul(qty);
+    const base = this.lot.mul(qty);
+    const buyer = m.side === 'buy' ? m : t;
+    const seller = m.side === 'buy' ? t : m;
+    if (buyer.funded) {
+      const q = this.quoteOf(buyer.owner);
+      const b = this.baseOf(buyer.owner);
+      if (buyer.type === 'limit') {
+        // The reserve was taken at the order's own limit price; release that share of it.
+        const release = this.unit.mul(buyer.price).mul(qty).mul(this.reserveFactor);
+        buyer.locked = buyer.locked.minus(release);
+        q.locked = q.locked.minus(release);
+      }
+      const fee = notional.mul(buyer === m ? this.instrument.makerFee : this.instrument.takerFee);
+      q.total = q.total.minus(notional).minus(fee);
+      b.total = b.total.plus(base);
+    }
+    if (seller.funded) {
+      const q = this.quoteOf(seller.owner);
+      const b = this.baseOf(seller.owner);
+      if (seller.type === 'limit') {
+        seller.locked = seller.locked.minus(base);
+        b.locked = b.locked.minus(base);
+      }
+      const fee = notional.mul(seller === m ? this.instrument.makerFee : this.instrument.takerFee);
+      b.total = b.total.minus(base);
+      q.total = q.total.plus(notional).minus(fee);
+    }
+  }
+}
+
+function copyView(o: SimOrder): SimOrderView {
+  return {
+    id: o.id,
+    owner: o.owner,
+    side: o.side,
+    type: o.type,
+    tif: o.tif,
+    price: o.price,
+    size: o.size,
+    filled: o.filled,
+    ref: o.ref,
+  };
+}

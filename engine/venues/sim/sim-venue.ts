@@ -1,0 +1,671 @@
+import type { Clock } from '../../core/clock.ts';
+import { EngineError } from '../../core/errors.ts';
+import type { Instrument, InstrumentSpec, Lots, Ticks } from '../../core/instrument.ts';
+import { defineInstrument, notional, priceToTicks } from '../../core/instrument.ts';
+import { Rng } from '../../core/random.ts';
+import type { BookDelta, BookSnapshot, Trade } from '../../market/types.ts';
+import type {
+  AmendRequest,
+  Balance,
+  CancelRequest,
+  ConnectionState,
+  ExecutionEvent,
+  Fill,
+  MarketListener,
+  OrderAck,
+  OrderType,
+  OrderUpdate,
+  PlaceRequest,
+  TimeInForce,
+  Unsubscribe,
+  Venue,
+  VenueCapabilities,
+  VenueOrderStatus,
+  VenueRejectCode,
+  VenueResult,
+} from '../venue.ts';
+import type { LatencySpec } from './delay-line.ts';
+import { checkLatency, DelayLine, sampleLatency } from './delay-line.ts';
+import { Ledger } from './ledger.ts';
+import type {
+  SimDoneReason,
+  SimDoneStatus,
+  SimEngineListener,
+  SimOrderView,
+  SimRejectCode,
+} from './matching-engine.ts';
+import { MatchingEngine } from './matching-engine.ts';
+import type { SyntheticMarketConfig } from './synthetic-market.ts';
+import { SyntheticMarket } from './synthetic-market.ts';
+
+export interface SimInstrumentConfig {
+  spec: InstrumentSpec;
+  /** Fair price at the start, as a decimal string on the tick grid. */
+  startPrice: string;
+  /** Background flow; unspecified fields take DEFAULT_MARKET_CONFIG. */
+  market?: Partial<Omit<SyntheticMarketConfig, 'startPrice'>>;
+}
+
+/** One-way delays: engine -> venue (request), venue -> engine (responses and executions), market data. */
+export interface SimLatencyConfig {
+  request: LatencySpec;
+  response: LatencySpec;
+  feed: LatencySpec;
+}
+
+export const DEFAULT_SIM_LATENCY: SimLatencyConfig = {
+  request: { baseMs: 8, jitterMs: 4 },
+  response: { baseMs: 8, jitterMs: 4 },
+  feed: { baseMs: 5, jitterMs: 3 },
+};
+
+export interface SimVenueConfig {
+  /** Venue id; "sim" by default. */
+  id?: string;
+  /** Seeds the background flow of every instrument and the latency jitter. */
+  seed: number;
+  instruments: SimInstrumentConfig[];
+  /** Our starting balances by asset, as decimal strings. */
+  balances: Readonly<Record<string, string>>;
+  latency?: Partial<SimLatencyConfig>;
+}
+
+/** Our order as the venue records it. */
+interface OwnOrder {
+  readonly symbol: string;
+  readonly clientId: string;
+  venueOrderId: string;
+  readonly side: 'buy' | 'sell';
+  readonly orderType: OrderType;
+  readonly timeInForce: TimeInForce;
+  price: number;
+  size: number;
+  filled: number;
+  status: VenueOrderStatus;
+  updateSeq: number;
+  reason: OrderUpdate['reason'];
+  engineId: number;
+}
+
+interface Subscription {
+  readonly listener: MarketListener;
+  active: boolean;
+}
+
+interface SymbolSim {
+  readonly instrument: Instrument;
+  readonly engine: MatchingEngine;
+  readonly market: SyntheticMarket;
+  bookSeq: number;
+  tradeSeq: number;
+  /** Copy on write: a queued message keeps the subscriber list of the moment it was produced. */
+  subscribers: readonly Subscription[];
+}
+
+const CAPABILITIES: VenueCapabilities = Object.freeze({
+  amend: true,
+  postOnly: true,
+  ioc: true,
+  market: true,
+  cancelAll: true,
+});
+
+/**
+ * The embedded simulated exchange: per instrument a matching engine and a synthetic market, one
+ * account of ours (plus unlimited background accounts), and a simulated network. Requests reach the
+ * venue after the request latency and answers come back after the response latency, on the Clock;
+ * executions travel with the answers and market data on its own link, each link FIFO. So an ack or a
+ * fill describes the venue at processing time, and the market has moved by the time it arrives.
+ *
+ * With a SimClock nothing is delivered until the clock is advanced past the latency. connect() is
+ * immediate; while disconnected the synthetic markets pause, requests resolve `venue_unavailable`,
+ * and executions and market data are dropped (reconcile with openOrders / executionsSince). On every
+ * (re)connect each market subscriber gets a fresh snapshot.
+ */
+export class SimVenue implements Venue {
+  readonly id: string;
+  readonly kind = 'sim' as const;
+  readonly capabilities: VenueCapabilities = CAPABILITIES;
+  readonly ledger = new Ledger();
+  private readonly clock: Clock;
+  private readonly owner: number;
+  private readonly symbols = new Map<string, SymbolSim>();
+  private readonly specs: InstrumentSpec[] = [];
+  private readonly latency: SimLatencyConfig;
+  private readonly latencyRng: Rng;
+  private readonly requestLine: DelayLine;
+  private readonly responseLine: DelayLine;
+  private readonly feedLine: DelayLine;
+  private state: ConnectionState = 'disconnected';
+  /** Bumped on every disconnect so messages of an old connection are never delivered on a new one. */
+  private epoch = 0;
+  private readonly connectionListeners = new Set<(state: ConnectionState) => void>();
+  private execListeners: readonly ((event: ExecutionEvent) => void)[] = [];
+  private readonly byClientId = new Map<string, OwnOrder>();
+  private readonly open = new Map<string, OwnOrder>();
+  private readonly fills: Fill[] = [];
+  private execSeq = 0;
+
+  constructor(clock: Clock, config: SimVenueConfig) {
+    this.clock = clock;
+    this.id = config.id ?? 'sim';
+    this.latency = { ...DEFAULT_SIM_LATENCY, ...config.latency };
+    checkLatency(this.latency.request, 'request');
+    checkLatency(this.latency.response, 'response');
+    checkLatency(this.latency.feed, 'feed');
+    if (config.instruments.length === 0) throw new EngineError('invalid_input', 'sim needs an instrument');
+    const master = new Rng(config.seed);
+    this.latencyRng = new Rng(master.nextU32());
+    this.requestLine = new DelayLine(clock);
+    this.responseLine = new DelayLine(clock);
+    this.feedLine = new DelayLine(clock);
+    this.owner = this.ledger.addOwner('us');
+    for (const [asset, amount] of Object.entries(config.balances)) {
+      this.ledger.deposit(this.owner, asset, amount);
+    }
+    for (const ic of config.instruments) {
+      const instrument = defineInstrument(ic.spec);
+      if (this.symbols.has(instrument.symbol)) {
+        throw new EngineError('invalid_input', `instrument ${instrument.symbol} listed twice`);
+      }
+      const engine = new MatchingEngine(instrument, this.ledger);
+      const startPrice = priceToTicks(instrument, ic.startPrice);
+      const holder: { sym?: SymbolSim } = {};
+      const market = new SyntheticMarket({
+        engine,
+        ledger: this.ledger,
+        clock,
+        rng: new Rng(master.nextU32()),
+        config: { ...ic.market, startPrice },
+        listener: this.router(instrument, () => holder.sym!),
+        afterOp: () => {
+          this.publishBook(holder.sym!);
+        },
+      });
+      const sym: SymbolSim = { instrument, engine, market, bookSeq: 0, tradeSeq: 0, subscribers: [] };
+      holder.sym = sym;
+      this.symbols.set(instrument.symbol, sym);
+      this.specs.push({ ...instrument.spec });
+    }
+  }
+
+  // ---- connection ----------------------------------------------------------------------------
+
+  connect(): Promise<void> {
+    if (this.state !== 'connected') {
+      this.setState('connecting');
+      this.setState('connected');
+      for (const sym of this.symbols.values()) {
+        sym.market.start();
+        for (const sub of sym.subscribers) this.queueSnapshot(sym, [sub]);
+      }
+    }
+    return Promise.resolve();
+  }
+
+  disconnect(): Promise<void> {
+    if (this.state !== 'disconnected') {
+      for (const sym of this.symbols.values()) sym.market.stop();
+      this.epoch++;
+      this.setState('disconnected');
+    }
+    return Promise.resolve();
+  }
+
+  connectionState(): ConnectionState {
+    return this.state;
+  }
+
+  onConnection(listener: (state: ConnectionState) => void): Unsubscribe {
+    this.connectionListeners.add(listener);
+    return () => {
+      this.connectionListeners.delete(listener);
+    };
+  }
+
+  // ---- reference data and streams ------------------------------------------------------------
+
+  instruments(): Promise<InstrumentSpec[]> {
+    return Promise.resolve(this.specs.map((s) => ({ ...s })));
+  }
+
+  subscribeMarket(symbol: string, listener: MarketListener): Unsubscribe {
+    const sym = this.symbols.get(symbol);
+    if (!sym) throw new EngineError('not_found', `sim lists no symbol ${JSON.stringify(symbol)}`);
+    const sub: Subscription = { listener, active: true };
+    sym.subscribers = [...sym.subscribers, sub];
+    if (this.state === 'connected') this.queueSnapshot(sym, [sub]);
+    return () => {
+      sub.active = false;
+      sym.subscribers = sym.subscribers.filter((s) => s !== sub);
+    };
+  }
+
+  onExecution(listener: (event: ExecutionEvent) => void): Unsubscribe {
+    this.execListeners = [...this.execListeners, listener];
+    return () => {
+      this.execListeners = this.execListeners.filter((l) => l !== listener);
+    };
+  }
+
+  // ---- requests ------------------------------------------------------------------------------
+
+  placeOrder(request: PlaceRequest): Promise<VenueResult<OrderAck>> {
+    return this.request(() => this.handlePlace(request));
+  }
+
+  amendOrder(request: AmendRequest): Promise<VenueResult<OrderAck>> {
+    return this.request(() => this.handleAmend(request));
+  }
+
+  cancelOrder(request: CancelRequest): Promise<VenueResult<OrderAck>> {
+    return this.request(() => this.handleCancel(request));
+  }
+
+  cancelAll(symbol: string): Promise<VenueResult<{ cancelled: number }>> {
+    return this.request(() => {
+      const sym = this.symbols.get(symbol);
+      if (!sym) return reject('invalid_order', `unknown symbol ${JSON.stringify(symbol)}`);
+      const cancelled = sym.engine.cancelAll(this.owner, 'user');
+      this.publishBook(sym);
+      return { ok: true as const, value: { cancelled } };
+    });
+  }
+
+  openOrders(symbol?: string): Promise<OrderUpdate[]> {
+    return this.query(() =>
+      [...this.open.values()]
+        .filter((o) => symbol === undefined || o.symbol === symbol)
+        .map((o) => this.snapshotOf(o, this.clock.now())),
+    );
+  }
+
+  executionsSince(sinceMs: number, symbol?: string): Promise<Fill[]> {
+    return this.query(() =>
+      this.fills.filter((f) => f.ts >= sinceMs && (symbol === undefined || f.symbol === symbol)),
+    );
+  }
+
+  balances(): Promise<Balance[]> {
+    return this.query(() => {
+      const assets = new Set(this.ledger.assets(this.owner));
+      for (const s of this.symbols.values()) {
+        assets.add(s.instrument.base);
+        assets.add(s.instrument.quote);
+      }
+      return [...assets].sort().map((asset) => ({
+        asset,
+        total: this.ledger.total(this.owner, asset).toFixed(),
+        free: this.ledger.free(this.owner, asset).toFixed(),
+      }));
+    });
+  }
+
+  // ---- for tests, demos and the backtest -----------------------------------------------------
+
+  /** Our owner id in the ledger. */
+  ownerId(): number {
+    return this.owner;
+  }
+
+  /** The live internals of one symbol (read them; changing them bypasses the simulated network). */
+  inspect(symbol: string): { instrument: Instrument; engine: MatchingEngine; market: SyntheticMarket } {
+    const sym = this.symbols.get(symbol);
+    if (!sym) throw new EngineError('not_found', `sim lists no symbol ${JSON.stringify(symbol)}`);
+    return { instrument: sym.instrument, engine: sym.engine, market: sym.market };
+  }
+
+  // ---- venue side ----------------------------------------------------------------------------
+
+  private handlePlace(req: PlaceRequest): VenueResult<OrderAck> {
+    const sym = this.symbols.get(req.symbol);
+    if (!sym) return reject('invalid_order', `unknown symbol ${JSON.stringify(req.symbol)}`);
+    const inst = sym.instrument;
+    if (typeof req.clientId !== 'string' || req.clientId.length === 0 || req.clientId.length > 64) {
+      return reject('invalid_order', 'clientId must be a non-empty string of at most 64 characters');
+    }
+    if (this.byClientId.has(req.clientId)) {
+      return reject('duplicate_client_id', `clientId ${req.clientId} was used before`);
+    }
+    // Checked as plain values: a request may come from untyped code.
+    const raw: Readonly<Record<'side' | 'type' | 'timeInForce', unknown>> = req;
+    if (raw.side !== 'buy' && raw.side !== 'sell') return reject('invalid_order', 'side must be buy or sell');
+    if (raw.type !== 'limit' && raw.type !== 'market') {
+      return reject('invalid_order', 'order type must be limit or market');
+    }
+    if (raw.timeInForce !== 'gtc' && raw.timeInForce !== 'ioc' && raw.timeInForce !== 'post_only') {
+      return reject('invalid_order', 'unknown time in force');
+    }
+    if (!isCount(req.size) || req.size < inst.minLots) {
+      return reject('invalid_order', `size must be a whole number of lots, at least ${inst.minLots}`);
+    }
+    let price = 0;
+    if (req.type === 'limit') {
+      if (req.price === undefined || !isCount(req.price)) {
+        return reject('invalid_order', 'a limit order needs a positive whole number of ticks');
+      }
+      price = req.price;
+      if (notional(inst, price, req.size).lt(inst.minNotional)) {
+        return reject('invalid_order', `notional below the minimum ${inst.minNotional.toFixed()}`);
+      }
+    } else {
+      if (req.price !== undefined) return reject('invalid_order', 'a market order takes no price');
+      if (req.timeInForce === 'post_only') {
+        return reject('invalid_order', 'a market order cannot be post-only');
+      }
+    }
+    const rec: OwnOrder = {
+      symbol: inst.symbol,
+      clientId: req.clientId,
+      venueOrderId: '',
+      side: req.side,
+      orderType: req.type,
+      timeInForce: req.timeInForce,
+      price,
+      size: req.size,
+      filled: 0,
+      status: 'new',
+      updateSeq: 0,
+      reason: undefined,
+      engineId: 0,
+    };
+    // reduceOnly has no meaning on a spot venue and is accepted without effect.
+    const id = sym.engine.submit(
+      this.owner,
+      req.side,
+      req.type,
+      req.timeInForce,
+      price as Ticks | 0,
+      req.size,
+      rec,
+    );
+    this.publishBook(sym);
+    if (id === 0) return engineReject(sym.engine.lastReject);
+    this.byClientId.set(rec.clientId, rec);
+    return {
+      ok: true,
+      value: { clientId: rec.clientId, venueOrderId: rec.venueOrderId, ts: this.clock.now() },
+    };
+  }
+
+  private handleAmend(req: AmendRequest): VenueResult<OrderAck> {
+    const sym = this.symbols.get(req.symbol);
+    if (!sym) return reject('invalid_order', `unknown symbol ${JSON.stringify(req.symbol)}`);
+    const rec = this.open.get(req.clientId);
+    if (!rec || rec.symbol !== req.symbol) return reject('unknown_order', `no open order ${req.clientId}`);
+    if (req.price !== undefined && !isCount(req.price)) {
+      return reject('invalid_order', 'price must be a positive whole number of ticks');
+    }
+    if (req.size !== undefined && !isCount(req.size)) {
+      return reject('invalid_order', 'size must be a positive whole number of lots');
+    }
+    const inst = sym.instrument;
+    const price = req.price ?? rec.price;
+    const size = req.size ?? rec.size;
+    if (size > rec.filled) {
+      if (size < inst.minLots) return reject('invalid_order', `size below the minimum ${inst.minLots} lots`);
+      if (notional(inst, price, size).lt(inst.minNotional)) {
+        return reject('invalid_order', `notional below the minimum ${inst.minNotional.toFixed()}`);
+      }
+    }
+    const ok = sym.engine.amend(rec.engineId, req.price ?? 0, req.size ?? 0);
+    this.publishBook(sym);
+    if (!ok) return engineReject(sym.engine.lastReject);
+    return {
+      ok: true,
+      value: { clientId: rec.clientId, venueOrderId: rec.venueOrderId, ts: this.clock.now() },
+    };
+  }
+
+  private handleCancel(req: CancelRequest): VenueResult<OrderAck> {
+    const sym = this.symbols.get(req.symbol);
+    if (!sym) return reject('invalid_order', `unknown symbol ${JSON.stringify(req.symbol)}`);
+    const rec = this.open.get(req.clientId);
+    if (!rec || rec.symbol !== req.symbol) return reject('unknown_order', `no open order ${req.clientId}`);
+    const ok = sym.engine.cancel(rec.engineId, 'user');
+    this.publishBook(sym);
+    if (!ok) return engineReject(sym.engine.lastReject);
+    return {
+      ok: true,
+      value: { clientId: rec.clientId, venueOrderId: rec.venueOrderId, ts: this.clock.now() },
+    };
+  }
+
+  /** Routes one symbol's engine events: the public tape for every fill, our executions for ours. */
+  private router(inst: Instrument, sym: () => SymbolSim): SimEngineListener {
+    const me = this.owner;
+    return {
+      onAccept: (o: SimOrderView) => {
+        if (o.owner !== me) return;
+        const rec = o.ref as OwnOrder;
+        rec.engineId = o.id;
+        rec.venueOrderId = `${inst.symbol}-${o.id}`;
+        this.open.set(rec.clientId, rec);
+        this.emitUpdate(rec);
+      },
+      onAmend: (o: SimOrderView) => {
+        if (o.owner !== me) return;
+        const rec = o.ref as OwnOrder;
+        rec.price = o.price;
+        rec.size = o.size;
+        this.emitUpdate(rec);
+      },
+      onFill: (maker: SimOrderView, taker: SimOrderView, price: number, lots: number) => {
+        const s = sym();
+        const now = this.clock.now();
+        const trade: Trade = {
+          symbol: inst.symbol,
+          tradeId: String(++s.tradeSeq),
+          ts: now,
+          price: price as Ticks,
+          size: lots as Lots,
+          aggressor: taker.side,
+        };
+        this.queueFeed(s, (l) => {
+          l.onTrade(trade);
+        });
+        if (maker.owner === me) this.ownFill(s, maker, price, lots, 'maker', now);
+        else if (taker.owner === me) this.ownFill(s, taker, price, lots, 'taker', now);
+      },
+      onDone: (o: SimOrderView, status: SimDoneStatus, reason: SimDoneReason) => {
+        if (o.owner !== me) return;
+        const rec = o.ref as OwnOrder;
+        rec.size = o.size;
+        rec.filled = o.filled;
+        rec.status = status;
+        rec.reason = reason ?? undefined;
+        this.open.delete(rec.clientId);
+        this.emitUpdate(rec);
+      },
+    };
+  }
+
+  private ownFill(
+    sym: SymbolSim,
+    o: SimOrderView,
+    price: number,
+    lots: number,
+    liquidity: 'maker' | 'taker',
+    ts: number,
+  ): void {
+    const rec = o.ref as OwnOrder;
+    rec.filled = o.filled;
+    const fill: Fill = {
+      type: 'fill',
+      symbol: sym.instrument.symbol,
+      execId: `${this.id}-${++this.execSeq}`,
+      clientId: rec.clientId,
+      venueOrderId: rec.venueOrderId,
+      side: rec.side,
+      price: price as Ticks,
+      size: lots as Lots,
+      fee: sym.engine.fee(price, lots, liquidity).toFixed(),
+      feeAsset: sym.instrument.quote,
+      liquidity,
+      ts,
+    };
+    this.fills.push(fill);
+    this.emitExec(fill);
+    // The final fill's update is the 'filled' one that onDone sends.
+    if (o.filled < o.size) {
+      rec.status = 'partially_filled';
+      this.emitUpdate(rec);
+    }
+  }
+
+  private emitUpdate(rec: OwnOrder): void {
+    rec.updateSeq++;
+    this.emitExec(this.snapshotOf(rec, this.clock.now()));
+  }
+
+  private snapshotOf(rec: OwnOrder, ts: number): OrderUpdate {
+    const u: OrderUpdate = {
+      type: 'order',
+      symbol: rec.symbol,
+      clientId: rec.clientId,
+      venueOrderId: rec.venueOrderId,
+      side: rec.side,
+      orderType: rec.orderType,
+      timeInForce: rec.timeInForce,
+      status: rec.status,
+      ...(rec.orderType === 'limit' ? { price: rec.price as Ticks } : {}),
+      size: rec.size as Lots,
+      filled: rec.filled as Lots,
+      ts,
+      updateSeq: rec.updateSeq,
+      ...(rec.reason !== undefined ? { reason: rec.reason } : {}),
+    };
+    return u;
+  }
+
+  private emitExec(event: ExecutionEvent): void {
+    if (this.state !== 'connected') return;
+    const epoch = this.epoch;
+    this.responseLine.push(sampleLatency(this.latency.response, this.latencyRng), () => {
+      if (epoch !== this.epoch) return;
+      for (const l of this.execListeners) guard(() => l(event));
+    });
+  }
+
+  /** Publishes the L2 change of the last operation as one delta (seq + 1). */
+  private publishBook(sym: SymbolSim): void {
+    const change = sym.engine.flushL2();
+    if (!change) return;
+    sym.bookSeq++;
+    if (sym.subscribers.length === 0) return;
+    const delta: BookDelta = {
+      kind: 'delta',
+      symbol: sym.instrument.symbol,
+      seq: sym.bookSeq,
+      prevSeq: sym.bookSeq - 1,
+      ts: this.clock.now(),
+      bids: change.bids,
+      asks: change.asks,
+    };
+    this.queueFeed(sym, (l) => {
+      l.onBook(delta);
+    });
+  }
+
+  private queueSnapshot(sym: SymbolSim, subs: readonly Subscription[]): void {
+    this.publishBook(sym);
+    const snap: BookSnapshot = {
+      kind: 'snapshot',
+      symbol: sym.instrument.symbol,
+      seq: sym.bookSeq,
+      ts: this.clock.now(),
+      bids: sym.engine.depth('buy'),
+      asks: sym.engine.depth('sell'),
+    };
+    this.queueFeed(
+      sym,
+      (l) => {
+        l.onBook(snap);
+      },
+      subs,
+    );
+  }
+
+  private queueFeed(
+    sym: SymbolSim,
+    deliver: (l: MarketListener) => void,
+    subs: readonly Subscription[] = sym.subscribers,
+  ): void {
+    if (subs.length === 0 || this.state !== 'connected') return;
+    const epoch = this.epoch;
+    this.feedLine.push(sampleLatency(this.latency.feed, this.latencyRng), () => {
+      if (epoch !== this.epoch) return;
+      for (const s of subs) if (s.active) guard(() => deliver(s.listener));
+    });
+  }
+
+  private request<T>(handler: () => T): Promise<T | VenueResult<never>> {
+    if (this.state !== 'connected') {
+      return Promise.resolve(reject('venue_unavailable', `${this.id} is ${this.state}`));
+    }
+    return new Promise((resolve, rejectPromise) => {
+      this.requestLine.push(sampleLatency(this.latency.request, this.latencyRng), () => {
+        // The answer is queued before the executions the request causes, so it arrives first.
+        const slot: { value?: T; error?: unknown; failed: boolean } = { failed: false };
+        this.responseLine.push(sampleLatency(this.latency.response, this.latencyRng), () => {
+          if (slot.failed)
+            rejectPromise(slot.error instanceof Error ? slot.error : new Error(String(slot.error)));
+          else resolve(slot.value as T);
+        });
+        try {
+          slot.value = handler();
+        } catch (err) {
+          slot.failed = true;
+          slot.error = err;
+        }
+      });
+    });
+  }
+
+  private query<T>(handler: () => T): Promise<T> {
+    if (this.state !== 'connected') {
+      return Promise.reject(new EngineError('unavailable', `${this.id} is ${this.state}`));
+    }
+    return this.request(handler) as Promise<T>;
+  }
+
+  private setState(next: ConnectionState): void {
+    this.state = next;
+    for (const l of [...this.connectionListeners]) guard(() => l(next));
+  }
+}
+
+function isCount(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+}
+
+function reject(
+  code: VenueRejectCode,
+  message: string,
+): { ok: false; code: VenueRejectCode; message: string } {
+  return { ok: false, code, message };
+}
+
+function engineReject(code: SimRejectCode | null): { ok: false; code: VenueRejectCode; message: string } {
+  switch (code) {
+    case 'insufficient_funds':
+      return reject('insufficient_funds', 'balance cannot fund the order');
+    case 'post_only_would_take':
+      return reject('post_only_would_take', 'post-only order would take liquidity');
+    case 'unknown_order':
+      return reject('unknown_order', 'order is not open');
+    case null:
+      return reject('other', 'refused');
+  }
+}
+
+/** A listener that throws must not stop delivery to the others; its error surfaces asynchronously. */
+function guard(fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    queueMicrotask(() => {
+      throw new Error('sim venue listener threw', { cause: err });
+    });
+  }
+}
