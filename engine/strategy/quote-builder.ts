@@ -1,0 +1,107 @@
+import type { Lots, Ticks } from '../core/instrument.ts';
+
+/** Why a side carries no quote. */
+export type WithheldReason =
+  | 'stopped'
+  | 'paused'
+  | 'max_position'
+  | 'model_invalid'
+  | 'warming_up'
+  | 'no_market'
+  | 'stale_feed'
+  | 'halted'
+  | 'reducing'
+  | 'crossed';
+
+export interface QuoteLevel {
+  price: Ticks;
+  size: Lots;
+}
+
+export interface QuoteSide {
+  levels: QuoteLevel[];
+  withheld: WithheldReason | null;
+}
+
+export interface QuoteSet {
+  bid: QuoteSide;
+  ask: QuoteSide;
+}
+
+export interface QuoteParams {
+  /** Lots per order. */
+  sizeLots: number;
+  levels: number;
+  /** Distance between successive levels of one side, ticks. */
+  levelSpacingTicks: number;
+  minSpreadTicks: number;
+  maxSpreadTicks: number;
+  postOnly: boolean;
+  /** Added to both quotes after the model (positive raises them). */
+  skewTicks: number;
+  pinBid?: number | undefined;
+  pinAsk?: number | undefined;
+  /** Absolute position limit in lots; the side that would add to a position at the limit is withheld. */
+  maxPositionLots: number;
+}
+
+export interface Touch {
+  bestBid: number | undefined;
+  bestAsk: number | undefined;
+}
+
+export const NO_QUOTE = (reason: WithheldReason): QuoteSet => ({
+  bid: { levels: [], withheld: reason },
+  ask: { levels: [], withheld: reason },
+});
+
+/**
+ * Turns the model's continuous quotes (prices in ticks, fractional) into orders on the tick grid:
+ * the bid rounds down and the ask up, so rounding never makes a quote more aggressive than the model
+ * asked; then skew, pins, the spread bounds, post-only clamping one tick off the opposite touch, and
+ * levels behind the first one.
+ */
+export function buildQuotes(
+  bidPx: number,
+  askPx: number,
+  p: QuoteParams,
+  touch: Touch,
+  positionLots: number,
+): QuoteSet {
+  let bid = Math.floor(bidPx) + p.skewTicks;
+  let ask = Math.ceil(askPx) + p.skewTicks;
+  if (p.pinBid !== undefined) bid = p.pinBid;
+  if (p.pinAsk !== undefined) ask = p.pinAsk;
+  // Spread bounds around the quotes' centre, widening outward / narrowing inward on the tick grid.
+  if (p.pinBid === undefined && p.pinAsk === undefined) {
+    const width = ask - bid;
+    if (width < p.minSpreadTicks) {
+      const extra = p.minSpreadTicks - width;
+      bid -= Math.ceil(extra / 2);
+      ask += Math.floor(extra / 2);
+    } else if (width > p.maxSpreadTicks) {
+      const cut = width - p.maxSpreadTicks;
+      bid += Math.floor(cut / 2);
+      ask -= Math.ceil(cut / 2);
+    }
+  }
+  if (p.postOnly) {
+    if (touch.bestAsk !== undefined && bid >= touch.bestAsk) bid = touch.bestAsk - 1;
+    if (touch.bestBid !== undefined && ask <= touch.bestBid) ask = touch.bestBid + 1;
+  }
+  const result: QuoteSet = { bid: { levels: [], withheld: null }, ask: { levels: [], withheld: null } };
+  if (bid >= ask) {
+    return NO_QUOTE('crossed');
+  }
+  const canBuy = positionLots + p.sizeLots <= p.maxPositionLots;
+  const canSell = positionLots - p.sizeLots >= -p.maxPositionLots;
+  for (let i = 0; i < p.levels; i++) {
+    const b = bid - i * p.levelSpacingTicks;
+    const a = ask + i * p.levelSpacingTicks;
+    if (canBuy && b > 0) result.bid.levels.push({ price: b as Ticks, size: p.sizeLots as Lots });
+    if (canSell) result.ask.levels.push({ price: a as Ticks, size: p.sizeLots as Lots });
+  }
+  if (!canBuy) result.bid.withheld = 'max_position';
+  if (!canSell) result.ask.withheld = 'max_position';
+  return result;
+}
