@@ -5,7 +5,9 @@ import type { Logger } from './log.ts';
 
 /** Builds the engine for one run of the app, on the wall clock, with the configured session. */
 export function createEngine(config: SessionConfig, log: Logger, clock: Clock = new WallClock()): Engine {
-  const session = createSession(config, clock, log);
+  const session = createSession(config, clock, (level, msg, fields) => {
+    log[level](fields ?? {}, msg);
+  });
   return new Engine({
     clock,
     session,

@@ -18,6 +18,7 @@ export interface ServeOptions {
   dataDir: string;
   seed: number;
   rendererDir: string;
+  bookRate: number | undefined;
 }
 
 export function parseServeArgs(argv: string[]): ServeOptions {
@@ -29,6 +30,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
       'data-dir': { type: 'string', default: join(root, '.data') },
       seed: { type: 'string', default: '1' },
       'renderer-dir': { type: 'string', default: join(root, 'out', 'renderer') },
+      'book-rate': { type: 'string' },
     },
   });
   const port = Number(values.port);
@@ -36,14 +38,31 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     throw new Error(`--port must be 0-65535, got ${values.port}`);
   const seed = Number(values.seed);
   if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
-  return { port, seed, dataDir: resolve(values['data-dir']), rendererDir: resolve(values['renderer-dir']) };
+  const bookRate = values['book-rate'] === undefined ? undefined : Number(values['book-rate']);
+  if (bookRate !== undefined && !(bookRate > 0 && bookRate <= 10_000))
+    throw new Error(`--book-rate must be 1-10000 updates/s, got ${values['book-rate']}`);
+  return {
+    port,
+    seed,
+    bookRate,
+    dataDir: resolve(values['data-dir']),
+    rendererDir: resolve(values['renderer-dir']),
+  };
 }
 
 /** Starts browser mode and resolves once it listens; shuts down in order on SIGINT / SIGTERM. */
 export async function serve(options: ServeOptions): Promise<void> {
   const log = createLogger();
   mkdirSync(options.dataDir, { recursive: true });
-  const engine = createEngine({ mode: 'sim', dataDir: options.dataDir, seed: options.seed }, log);
+  const engine = createEngine(
+    {
+      mode: 'sim',
+      dataDir: options.dataDir,
+      seed: options.seed,
+      ...(options.bookRate === undefined ? {} : { bookRate: options.bookRate }),
+    },
+    log,
+  );
   await engine.start();
   const host = await startHost({ engine, log, rendererDir: options.rendererDir, port: options.port });
   // The URL carries the per-run token; it is printed once to the terminal that started the run and never logged.
@@ -76,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
         return -1;
       default:
         process.stderr.write(
-          `usage: cli.ts serve [--port N] [--data-dir DIR] [--seed N] [--renderer-dir DIR]\n`,
+          `usage: cli.ts serve [--port N] [--data-dir DIR] [--seed N] [--book-rate N] [--renderer-dir DIR]\n`,
         );
         return 2;
     }

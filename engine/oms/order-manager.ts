@@ -1,0 +1,391 @@
+import type { Clock } from '../core/clock.ts';
+import type { ClientIdFactory } from '../core/ids.ts';
+import type { Lots, Side, Ticks } from '../core/instrument.ts';
+import type {
+  ExecutionEvent,
+  Fill,
+  OrderAck,
+  OrderType,
+  OrderUpdate,
+  TimeInForce,
+  Venue,
+  VenueResult,
+} from '../venues/venue.ts';
+import {
+  canTransition,
+  fromVenueStatus,
+  isTerminal,
+  type Order,
+  type OrderOrigin,
+  type OrderStatus,
+} from './order.ts';
+
+export interface OrderRequest {
+  side: Side;
+  type: OrderType;
+  tif: TimeInForce;
+  price?: Ticks;
+  size: Lots;
+  origin: OrderOrigin;
+  level?: number;
+}
+
+/** The pre-trade gate: risk checks injected from above (the OMS sits below the risk layer). */
+export type OrderGate = (req: OrderRequest) => { ok: true } | { ok: false; check: string; message: string };
+
+export type OmsEvent =
+  | { kind: 'order'; order: Readonly<Order> }
+  | { kind: 'fill'; fill: Fill; order: Readonly<Order> | undefined }
+  | { kind: 'unknown'; update: OrderUpdate }
+  | { kind: 'illegal'; order: Readonly<Order>; to: OrderStatus };
+
+export type SubmitResult = { ok: true; clientId: string } | { ok: false; code: string; message: string };
+
+export interface OrderManagerOptions {
+  clock: Clock;
+  venue: Venue;
+  symbol: string;
+  ids: ClientIdFactory;
+  gate: OrderGate;
+  /** Receives every OMS event synchronously, in order. */
+  emit: (event: OmsEvent) => void;
+  /** Requests in flight at most; more are refused until answers arrive. */
+  maxInFlight?: number;
+  /** Recent terminal orders kept for lookups (bounded). */
+  recentCapacity?: number;
+  /** Wraps every venue call (the circuit breaker). */
+  guard?: <T>(fn: () => Promise<VenueResult<T>>) => Promise<VenueResult<T>>;
+}
+
+const SEEN_FILLS = 100_000;
+
+/**
+ * Order management for one symbol on one venue. Tracks every order's state from the request to a
+ * terminal state, reconciling two sources that may arrive in either order: the answer to our request
+ * and the venue's execution stream. Duplicate and out-of-order updates are dropped by per-order update
+ * sequence; fills are deduplicated by execution id. Venue failures never throw out of here.
+ */
+export class OrderManager {
+  private readonly o: Required<Omit<OrderManagerOptions, 'guard'>> & Pick<OrderManagerOptions, 'guard'>;
+  private readonly working = new Map<string, Order>();
+  private readonly recent = new Map<string, Order>();
+  private readonly fillIds = new Set<string>();
+  private readonly fillOrder: string[] = [];
+  private fillHead = 0;
+  private inFlight = 0;
+  private workingLots = { buy: 0, sell: 0 };
+  counters = {
+    submitted: 0,
+    gateRejects: 0,
+    venueRejects: 0,
+    duplicates: 0,
+    stale: 0,
+    unknown: 0,
+    illegal: 0,
+    inFlightRefused: 0,
+  };
+
+  constructor(options: OrderManagerOptions) {
+    this.o = { maxInFlight: 64, recentCapacity: 1000, ...options };
+  }
+
+  /** Feed the venue's execution stream here. */
+  onExecution(ev: ExecutionEvent): void {
+    if (ev.symbol !== this.o.symbol) return;
+    if (ev.type === 'fill') this.onFill(ev);
+    else this.onUpdate(ev);
+  }
+
+  submit(req: OrderRequest): SubmitResult {
+    const gate = this.o.gate(req);
+    if (!gate.ok) {
+      this.counters.gateRejects++;
+      return { ok: false, code: `risk_${gate.check}`, message: gate.message };
+    }
+    if (this.inFlight >= this.o.maxInFlight) {
+      this.counters.inFlightRefused++;
+      return { ok: false, code: 'in_flight_cap', message: `${this.inFlight} requests already in flight` };
+    }
+    const now = this.o.clock.now();
+    const order: Order = {
+      clientId: this.o.ids.next(),
+      venueOrderId: null,
+      symbol: this.o.symbol,
+      side: req.side,
+      type: req.type,
+      tif: req.tif,
+      price: req.price,
+      size: req.size,
+      filled: 0 as Lots,
+      status: 'pending-new',
+      origin: req.origin,
+      level: req.level ?? null,
+      createdAt: now,
+      updatedAt: now,
+      lastUpdateSeq: 0,
+      pendingAmend: null,
+      reason: null,
+      needsReconcile: false,
+    };
+    this.working.set(order.clientId, order);
+    this.workingLots[order.side] += order.size;
+    this.counters.submitted++;
+    this.o.emit({ kind: 'order', order });
+    const request = {
+      symbol: this.o.symbol,
+      clientId: order.clientId,
+      side: req.side,
+      type: req.type,
+      timeInForce: req.tif,
+      size: req.size,
+      ...(req.price === undefined ? {} : { price: req.price }),
+    };
+    this.track(
+      () => this.o.venue.placeOrder(request),
+      (r) => {
+        this.onPlaceResult(order, r);
+      },
+    );
+    return { ok: true, clientId: order.clientId };
+  }
+
+  /** Requests a new price and/or total size for a working order. */
+  amend(clientId: string, change: { price?: Ticks; size?: Lots }): SubmitResult {
+    const order = this.working.get(clientId);
+    if (!order || (order.status !== 'new' && order.status !== 'partially-filled')) {
+      return { ok: false, code: 'not_amendable', message: `order ${clientId} cannot be amended now` };
+    }
+    if (this.inFlight >= this.o.maxInFlight) {
+      this.counters.inFlightRefused++;
+      return { ok: false, code: 'in_flight_cap', message: `${this.inFlight} requests already in flight` };
+    }
+    const price = change.price ?? order.price;
+    const size = change.size ?? order.size;
+    const gate = this.o.gate({
+      side: order.side,
+      type: order.type,
+      tif: order.tif,
+      ...(price === undefined ? {} : { price }),
+      size: (size - order.filled) as Lots,
+      origin: order.origin,
+    });
+    if (!gate.ok) {
+      this.counters.gateRejects++;
+      return { ok: false, code: `risk_${gate.check}`, message: gate.message };
+    }
+    order.pendingAmend = { price, size, revertTo: order.status };
+    this.transition(order, 'pending-amend');
+    this.track(
+      () =>
+        this.o.venue.amendOrder({
+          symbol: this.o.symbol,
+          clientId,
+          ...(change.price === undefined ? {} : { price: change.price }),
+          ...(change.size === undefined ? {} : { size: change.size }),
+        }),
+      (r) => {
+        if (!r.ok && order.status === 'pending-amend') {
+          this.counters.venueRejects++;
+          const back = order.pendingAmend?.revertTo ?? 'new';
+          order.pendingAmend = null;
+          order.reason = r.message;
+          this.transition(order, back);
+        }
+      },
+    );
+    return { ok: true, clientId };
+  }
+
+  cancel(clientId: string): SubmitResult {
+    const order = this.working.get(clientId);
+    if (!order) return { ok: false, code: 'unknown_order', message: `no working order ${clientId}` };
+    if (order.status === 'pending-cancel') return { ok: true, clientId };
+    const before = order.status;
+    this.transition(order, 'pending-cancel');
+    this.track(
+      () => this.o.venue.cancelOrder({ symbol: this.o.symbol, clientId }),
+      (r) => {
+        if (r.ok || order.status !== 'pending-cancel') return;
+        if (r.code === 'unknown_order') {
+          // Filled or cancelled meanwhile: the stream tells which; until then it must be reconciled.
+          order.needsReconcile = true;
+          return;
+        }
+        this.counters.venueRejects++;
+        order.reason = r.message;
+        this.transition(order, before === 'pending-new' ? 'new' : before);
+      },
+    );
+    return { ok: true, clientId };
+  }
+
+  /** Cancels everything of ours on the symbol at the venue, marking every working order pending-cancel. */
+  async cancelAll(): Promise<VenueResult<{ cancelled: number }>> {
+    for (const order of this.working.values())
+      if (order.status !== 'pending-cancel') this.transition(order, 'pending-cancel');
+    const call = () => this.o.venue.cancelAll(this.o.symbol);
+    try {
+      return await (this.o.guard ? this.o.guard(call) : call());
+    } catch (err) {
+      return {
+        ok: false,
+        code: 'venue_unavailable',
+        message: err instanceof Error ? err.message : String(err),
+      };
+    }
+  }
+
+  get(clientId: string): Readonly<Order> | undefined {
+    return this.working.get(clientId) ?? this.recent.get(clientId);
+  }
+
+  workingOrders(): IterableIterator<Readonly<Order>> {
+    return this.working.values();
+  }
+
+  openCount(): number {
+    return this.working.size;
+  }
+
+  /** Unfilled lots of working orders on one side. */
+  workingLotsOn(side: Side): number {
+    return this.workingLots[side];
+  }
+
+  requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  /** Marks an order terminal from reconciliation (the venue no longer knows it and no fill explains it). */
+  resolveFromVenue(update: OrderUpdate): void {
+    this.onUpdate(update);
+  }
+
+  private track<T>(call: () => Promise<VenueResult<T>>, done: (r: VenueResult<T>) => void): void {
+    this.inFlight++;
+    const run = this.o.guard ? () => this.o.guard!(call) : call;
+    let p: Promise<VenueResult<T>>;
+    try {
+      p = run();
+    } catch (err) {
+      p = Promise.resolve({
+        ok: false,
+        code: 'venue_unavailable',
+        message: err instanceof Error ? err.message : String(err),
+      });
+    }
+    p.then(
+      (r) => {
+        this.inFlight--;
+        done(r);
+      },
+      (err: unknown) => {
+        this.inFlight--;
+        done({
+          ok: false,
+          code: 'venue_unavailable',
+          message: err instanceof Error ? err.message : String(err),
+        });
+      },
+    );
+  }
+
+  private onPlaceResult(order: Order, r: VenueResult<OrderAck>): void {
+    if (r.ok) {
+      order.venueOrderId ??= r.value.venueOrderId;
+      if (order.status === 'pending-new') this.transition(order, 'new');
+      return;
+    }
+    if (isTerminal(order.status)) return;
+    if (r.code === 'venue_unavailable' && order.lastUpdateSeq === 0) {
+      // We do not know whether the venue took it: keep it until reconciliation says.
+      order.needsReconcile = true;
+      order.reason = r.message;
+      this.o.emit({ kind: 'order', order });
+      return;
+    }
+    this.counters.venueRejects++;
+    order.reason = r.message;
+    this.transition(order, 'rejected');
+  }
+
+  private onUpdate(u: OrderUpdate): void {
+    const order = this.working.get(u.clientId);
+    if (!order) {
+      const done = this.recent.get(u.clientId);
+      if (done) {
+        this.counters.stale++;
+        return;
+      }
+      this.counters.unknown++;
+      this.o.emit({ kind: 'unknown', update: u });
+      return;
+    }
+    if (u.updateSeq <= order.lastUpdateSeq) {
+      this.counters.stale++;
+      return;
+    }
+    order.lastUpdateSeq = u.updateSeq;
+    order.venueOrderId = u.venueOrderId;
+    order.needsReconcile = false;
+    const oldOpen = order.size - order.filled;
+    if (u.price !== undefined) order.price = u.price;
+    order.size = u.size;
+    if (u.filled > order.filled) order.filled = u.filled;
+    this.workingLots[order.side] += order.size - order.filled - oldOpen;
+    let next = fromVenueStatus(u.status);
+    if (!isTerminal(next)) {
+      if (order.status === 'pending-cancel') next = 'pending-cancel';
+      else if (order.status === 'pending-amend' && order.pendingAmend) {
+        const target = order.pendingAmend;
+        if (order.price === target.price && order.size === target.size) order.pendingAmend = null;
+        else next = 'pending-amend';
+      }
+    }
+    if (u.reason) order.reason = u.reason;
+    this.transition(order, next);
+  }
+
+  private onFill(f: Fill): void {
+    if (this.fillIds.has(f.execId)) {
+      this.counters.duplicates++;
+      return;
+    }
+    this.rememberFill(f.execId);
+    const order = this.working.get(f.clientId) ?? this.recent.get(f.clientId);
+    // Fills always pass on, even for an order we no longer know: the position must see every one.
+    this.o.emit({ kind: 'fill', fill: f, order });
+  }
+
+  private transition(order: Order, to: OrderStatus): void {
+    if (!canTransition(order.status, to)) {
+      this.counters.illegal++;
+      this.o.emit({ kind: 'illegal', order, to });
+      return;
+    }
+    order.status = to;
+    order.updatedAt = this.o.clock.now();
+    if (isTerminal(to)) {
+      this.working.delete(order.clientId);
+      this.workingLots[order.side] -= Math.max(0, order.size - order.filled);
+      order.pendingAmend = null;
+      this.recent.set(order.clientId, order);
+      if (this.recent.size > this.o.recentCapacity) {
+        const oldest = this.recent.keys().next().value;
+        if (oldest !== undefined) this.recent.delete(oldest);
+      }
+    }
+    this.o.emit({ kind: 'order', order });
+  }
+
+  private rememberFill(id: string): void {
+    this.fillIds.add(id);
+    if (this.fillOrder.length < SEEN_FILLS) {
+      this.fillOrder.push(id);
+      return;
+    }
+    this.fillIds.delete(this.fillOrder[this.fillHead]!);
+    this.fillOrder[this.fillHead] = id;
+    this.fillHead = (this.fillHead + 1) % SEEN_FILLS;
+  }
+}

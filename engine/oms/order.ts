@@ -1,0 +1,112 @@
+import type { Lots, Side, Ticks } from '../core/instrument.ts';
+import type { OrderType, TimeInForce, VenueOrderStatus } from '../venues/venue.ts';
+
+export type OrderStatus =
+  | 'pending-new'
+  | 'new'
+  | 'partially-filled'
+  | 'filled'
+  | 'pending-amend'
+  | 'pending-cancel'
+  | 'cancelled'
+  | 'rejected'
+  | 'expired';
+
+export type OrderOrigin = 'model' | 'manual' | 'flatten';
+
+export interface Order {
+  readonly clientId: string;
+  venueOrderId: string | null;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly tif: TimeInForce;
+  price: Ticks | undefined;
+  size: Lots;
+  filled: Lots;
+  status: OrderStatus;
+  readonly origin: OrderOrigin;
+  /** Quote level (0 = best) for model orders, null for others. */
+  readonly level: number | null;
+  readonly createdAt: number;
+  updatedAt: number;
+  /** Last venue update applied; older or repeated ones are ignored. */
+  lastUpdateSeq: number;
+  /** Target of an amend in flight, and the state to return to if the venue refuses it. */
+  pendingAmend: { price: Ticks | undefined; size: Lots; revertTo: OrderStatus } | null;
+  reason: string | null;
+  /** The venue's answer is unknown (a call failed): the next reconciliation settles this order. */
+  needsReconcile: boolean;
+}
+
+const TERMINAL: ReadonlySet<OrderStatus> = new Set(['filled', 'cancelled', 'rejected', 'expired']);
+
+export function isTerminal(s: OrderStatus): boolean {
+  return TERMINAL.has(s);
+}
+
+/** Orders that rest or may rest at the venue. */
+export function isWorking(s: OrderStatus): boolean {
+  return !TERMINAL.has(s);
+}
+
+/**
+ * Legal transitions. Venue truth may skip states (a pending-new order can arrive filled), so every
+ * non-terminal state may go to any terminal one; terminal states are final.
+ */
+const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
+  'pending-new': ['new', 'partially-filled', 'pending-cancel', 'filled', 'cancelled', 'rejected', 'expired'],
+  new: ['partially-filled', 'pending-amend', 'pending-cancel', 'filled', 'cancelled', 'expired', 'rejected'],
+  'partially-filled': [
+    'partially-filled',
+    'pending-amend',
+    'pending-cancel',
+    'filled',
+    'cancelled',
+    'expired',
+  ],
+  'pending-amend': [
+    'new',
+    'partially-filled',
+    'pending-cancel',
+    'filled',
+    'cancelled',
+    'expired',
+    'rejected',
+  ],
+  'pending-cancel': [
+    'pending-cancel',
+    'new',
+    'partially-filled',
+    'filled',
+    'cancelled',
+    'expired',
+    'rejected',
+  ],
+  filled: [],
+  cancelled: [],
+  rejected: [],
+  expired: [],
+};
+
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return from === to ? !isTerminal(from) : NEXT[from].includes(to);
+}
+
+/** The OMS state a venue status maps to. */
+export function fromVenueStatus(s: VenueOrderStatus): OrderStatus {
+  switch (s) {
+    case 'new':
+      return 'new';
+    case 'partially_filled':
+      return 'partially-filled';
+    case 'filled':
+      return 'filled';
+    case 'cancelled':
+      return 'cancelled';
+    case 'rejected':
+      return 'rejected';
+    case 'expired':
+      return 'expired';
+  }
+}

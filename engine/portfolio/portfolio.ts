@@ -1,0 +1,141 @@
+import { Decimal } from '../core/decimal.ts';
+import type { Instrument } from '../core/instrument.ts';
+import type { Fill } from '../venues/venue.ts';
+
+/** Remembered execution ids: enough to catch any replay after a reconnect; the store's UNIQUE key catches older ones. */
+const SEEN_EXEC_IDS = 200_000;
+
+export interface PositionSnapshot {
+  /** Signed position in lots. */
+  lots: number;
+  /** Signed position in base units, exact. */
+  size: string;
+  avgEntry: string | null;
+  realized: string;
+  unrealized: string;
+  fees: string;
+  equity: string;
+}
+
+/**
+ * Position, average entry and PnL for one instrument from our fills, all money in Decimal. Average
+ * entry moves only when the position grows; reducing realises PnL against it; crossing through zero
+ * closes the old position and opens the remainder at the fill price. Flat has no average (never a
+ * division by zero). Applying the same execution twice changes nothing.
+ */
+export class Portfolio {
+  private readonly inst: Instrument;
+  private readonly startEquity: Decimal;
+  private lots = 0;
+  private avg: Decimal | null = null;
+  private realizedPnl = new Decimal(0);
+  private feesPaid = new Decimal(0);
+  private readonly seen = new Set<string>();
+  private readonly seenOrder: string[] = [];
+  private seenHead = 0;
+
+  constructor(inst: Instrument, startingEquity: Decimal | string = '0') {
+    this.inst = inst;
+    this.startEquity = new Decimal(startingEquity);
+  }
+
+  /** Applies one fill; false (and no change) if this execution was already applied or is not ours. */
+  apply(fill: Fill): boolean {
+    if (fill.symbol !== this.inst.symbol || this.seen.has(fill.execId)) return false;
+    this.remember(fill.execId);
+    const qty = this.inst.lotSize.mul(fill.size);
+    const price = this.inst.tickSize.mul(fill.price);
+    const fee = new Decimal(fill.fee);
+    this.feesPaid = this.feesPaid.plus(fill.feeAsset === this.inst.base ? fee.mul(price) : fee);
+    const dir = fill.side === 'buy' ? 1 : -1;
+    const before = this.lots;
+    if (before === 0 || Math.sign(before) === dir) {
+      const held = this.inst.lotSize.mul(Math.abs(before));
+      this.avg = held.isZero()
+        ? price
+        : held
+            .mul(this.avg ?? price)
+            .plus(qty.mul(price))
+            .div(held.plus(qty));
+      this.lots = before + dir * fill.size;
+      return true;
+    }
+    const closing = Math.min(fill.size, Math.abs(before));
+    const avg = this.avg ?? price;
+    // A long is closed by a sell: PnL = (sell − entry) per unit; a short by a buy: (entry − buy).
+    this.realizedPnl = this.realizedPnl.plus(
+      this.inst.lotSize.mul(closing).mul(price.minus(avg)).mul(Math.sign(before)),
+    );
+    this.lots = before + dir * fill.size;
+    if (this.lots === 0) this.avg = null;
+    else if (Math.sign(this.lots) !== Math.sign(before)) this.avg = price;
+    return true;
+  }
+
+  positionLots(): number {
+    return this.lots;
+  }
+
+  avgEntry(): Decimal | null {
+    return this.avg;
+  }
+
+  realized(): Decimal {
+    return this.realizedPnl;
+  }
+
+  fees(): Decimal {
+    return this.feesPaid;
+  }
+
+  /** Unrealised PnL at a mark price in ticks (0 when flat or with no mark). */
+  unrealized(markTicks: number | undefined): Decimal {
+    if (this.lots === 0 || this.avg === null || markTicks === undefined || !Number.isFinite(markTicks))
+      return new Decimal(0);
+    return this.inst.lotSize.mul(this.lots).mul(this.inst.tickSize.mul(markTicks).minus(this.avg));
+  }
+
+  equity(markTicks: number | undefined): Decimal {
+    return this.startEquity.plus(this.realizedPnl).plus(this.unrealized(markTicks)).minus(this.feesPaid);
+  }
+
+  snapshot(markTicks: number | undefined): PositionSnapshot {
+    const dp = this.inst.priceDecimals;
+    // Rounded for display, a tiny negative amount must not print as "-0.00".
+    const fixed = (d: Decimal, places: number): string => {
+      const r = d.toDecimalPlaces(places);
+      return (r.isZero() ? new Decimal(0) : r).toFixed(places);
+    };
+    return {
+      lots: this.lots,
+      size: this.inst.lotSize.mul(this.lots).toFixed(this.inst.sizeDecimals),
+      avgEntry: this.avg === null ? null : this.avg.toDecimalPlaces(Math.max(dp, 2) + 4).toFixed(),
+      realized: fixed(this.realizedPnl, Math.max(dp, 2)),
+      unrealized: fixed(this.unrealized(markTicks), Math.max(dp, 2)),
+      fees: fixed(this.feesPaid, Math.max(dp, 2) + 2),
+      equity: fixed(this.equity(markTicks), Math.max(dp, 2)),
+    };
+  }
+
+  private remember(execId: string): void {
+    this.seen.add(execId);
+    if (this.seenOrder.length < SEEN_EXEC_IDS) {
+      this.seenOrder.push(execId);
+      return;
+    }
+    this.seen.delete(this.seenOrder[this.seenHead]!);
+    this.seenOrder[this.seenHead] = execId;
+    this.seenHead = (this.seenHead + 1) % SEEN_EXEC_IDS;
+  }
+}
+
+/** Rebuilds a portfolio from stored fills (recovery), in order. */
+export function rebuildPortfolio(
+  inst: Instrument,
+  fills: Iterable<Fill>,
+  startingEquity: Decimal | string = '0',
+): Portfolio {
+  const p = new Portfolio(inst, startingEquity);
+  for (const f of fills) p.apply(f);
+  return p;
+}

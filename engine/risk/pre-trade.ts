@@ -1,0 +1,127 @@
+import type { Instrument, Side } from '../core/instrument.ts';
+import type { RiskLimits } from './limits.ts';
+import type { RateThrottle } from './throttle.ts';
+import type { TradingState } from './trading-state.ts';
+
+export interface OrderCandidate {
+  side: Side;
+  /** Limit price in ticks; absent for a market order (checked against the mid instead). */
+  price?: number;
+  lots: number;
+}
+
+export interface RiskContext {
+  state: TradingState;
+  positionLots: number;
+  workingBuyLots: number;
+  workingSellLots: number;
+  openOrders: number;
+  /** Mid in ticks, undefined when the book has no two sides. */
+  mid: number | undefined;
+  now: number;
+}
+
+export type RiskCheck =
+  | 'trading_state'
+  | 'order_size'
+  | 'lot_size'
+  | 'min_notional'
+  | 'order_notional'
+  | 'position'
+  | 'price_band'
+  | 'open_orders'
+  | 'order_rate';
+
+export type RiskDecision = { ok: true } | { ok: false; check: RiskCheck; message: string };
+
+const OK: RiskDecision = { ok: true };
+
+/**
+ * Pre-trade checks, in order from cheapest to costliest; the first failure is the answer. Passing
+ * orders allocate nothing. `throttle` is consumed only when every other check passed.
+ */
+export function checkOrder(
+  inst: Instrument,
+  limits: RiskLimits,
+  throttle: RateThrottle,
+  order: OrderCandidate,
+  ctx: RiskContext,
+): RiskDecision {
+  const reduces =
+    (order.side === 'sell' && ctx.positionLots > 0 && order.lots <= ctx.positionLots) ||
+    (order.side === 'buy' && ctx.positionLots < 0 && order.lots <= -ctx.positionLots);
+  if (ctx.state === 'halted') return { ok: false, check: 'trading_state', message: 'trading is halted' };
+  if (ctx.state === 'reducing' && !reduces) {
+    return {
+      ok: false,
+      check: 'trading_state',
+      message: 'trading is reducing: only orders that reduce the position',
+    };
+  }
+  if (!Number.isSafeInteger(order.lots) || order.lots < inst.minLots) {
+    return { ok: false, check: 'lot_size', message: `size must be a whole number of lots ≥ ${inst.minLots}` };
+  }
+  if (order.lots > limits.maxOrderLots) {
+    return {
+      ok: false,
+      check: 'order_size',
+      message: `order of ${order.lots} lots exceeds the ${limits.maxOrderLots}-lot limit`,
+    };
+  }
+  if (ctx.openOrders >= limits.maxOpenOrders) {
+    return {
+      ok: false,
+      check: 'open_orders',
+      message: `${ctx.openOrders} orders open, the limit is ${limits.maxOpenOrders}`,
+    };
+  }
+  const refPrice = order.price ?? ctx.mid;
+  if (refPrice === undefined)
+    return { ok: false, check: 'price_band', message: 'no mid price to check a market order against' };
+  if (order.price !== undefined) {
+    if (ctx.mid === undefined) {
+      if (!reduces)
+        return { ok: false, check: 'price_band', message: 'no mid price: only reducing orders are allowed' };
+    } else if (Math.abs(order.price - ctx.mid) > ctx.mid * limits.priceBand) {
+      return {
+        ok: false,
+        check: 'price_band',
+        message: `price is more than ${limits.priceBand * 100}% away from the mid`,
+      };
+    }
+  }
+  const notional = inst.tickSize.mul(Math.ceil(refPrice)).mul(inst.lotSize.mul(order.lots));
+  if (notional.lt(inst.minNotional)) {
+    return {
+      ok: false,
+      check: 'min_notional',
+      message: `notional ${notional.toFixed()} is below the venue minimum ${inst.minNotional.toFixed()}`,
+    };
+  }
+  if (notional.gt(limits.maxOrderNotional)) {
+    return {
+      ok: false,
+      check: 'order_notional',
+      message: `notional ${notional.toFixed()} exceeds the ${limits.maxOrderNotional.toFixed()} limit`,
+    };
+  }
+  const exposure =
+    order.side === 'buy'
+      ? ctx.positionLots + ctx.workingBuyLots + order.lots
+      : -(ctx.positionLots - ctx.workingSellLots - order.lots);
+  if (exposure > limits.maxPositionLots) {
+    return {
+      ok: false,
+      check: 'position',
+      message: `position with working orders would reach ${exposure} lots, the limit is ${limits.maxPositionLots}`,
+    };
+  }
+  if (!throttle.tryTake(ctx.now)) {
+    return {
+      ok: false,
+      check: 'order_rate',
+      message: `more than ${throttle.count} orders in ${throttle.windowMs} ms`,
+    };
+  }
+  return OK;
+}
