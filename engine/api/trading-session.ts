@@ -872,6 +872,9 @@ export class TradingSession implements Session {
   tradingState(): ReturnType<TradingStateMachine['state']> {
     return this.trading.state();
   }
+  venueForTests(): Venue {
+    return this.venue;
+  }
 }
 
 const FIELD_MAP: Record<OverrideField, OverrideKey> = {
