@@ -18,16 +18,18 @@ export interface PositionSnapshot {
 }
 
 /**
- * Position, average entry and PnL for one instrument from our fills, all money in Decimal. Average
- * entry moves only when the position grows; reducing realises PnL against it; crossing through zero
- * closes the old position and opens the remainder at the fill price. Flat has no average (never a
- * division by zero). Applying the same execution twice changes nothing.
+ * Position, average entry and PnL for one instrument from our fills, all money in Decimal, on the
+ * average-cost method: the cost basis grows with the position; reducing realises PnL against the
+ * closed share of it; crossing through zero closes the old position and opens the remainder at the
+ * fill price. Flat has no average (never a division by zero). Applying the same execution twice
+ * changes nothing.
  */
 export class Portfolio {
   private readonly inst: Instrument;
   private readonly startEquity: Decimal;
   private lots = 0;
-  private avg: Decimal | null = null;
+  /** Signed cost basis of the open position: paid for a long (> 0), received for a short (< 0). */
+  private cost = new Decimal(0);
   private realizedPnl = new Decimal(0);
   private feesPaid = new Decimal(0);
   private readonly seen = new Set<string>();
@@ -49,26 +51,33 @@ export class Portfolio {
     this.feesPaid = this.feesPaid.plus(fill.feeAsset === this.inst.base ? fee.mul(price) : fee);
     const dir = fill.side === 'buy' ? 1 : -1;
     const before = this.lots;
+    const value = qty.mul(price);
     if (before === 0 || Math.sign(before) === dir) {
-      const held = this.inst.lotSize.mul(Math.abs(before));
-      this.avg = held.isZero()
-        ? price
-        : held
-            .mul(this.avg ?? price)
-            .plus(qty.mul(price))
-            .div(held.plus(qty));
+      this.cost = this.cost.plus(value.mul(dir));
       this.lots = before + dir * fill.size;
       return true;
     }
     const closing = Math.min(fill.size, Math.abs(before));
-    const avg = this.avg ?? price;
-    // A long is closed by a sell: PnL = (sell − entry) per unit; a short by a buy: (entry − buy).
-    this.realizedPnl = this.realizedPnl.plus(
-      this.inst.lotSize.mul(closing).mul(price.minus(avg)).mul(Math.sign(before)),
-    );
+    // The cost released is the closed share of the cost basis. It may round (a third of a cost), but
+    // the same rounded amount leaves the basis and enters realised PnL, so realised + unrealised stays
+    // exactly the cash-flow PnL.
+    // Rounded to a fixed number of places so that every later sum stays exact within the precision.
+    const released =
+      closing === Math.abs(before)
+        ? this.cost
+        : this.cost
+            .mul(closing)
+            .div(Math.abs(before))
+            .toDecimalPlaces(this.inst.priceDecimals + this.inst.sizeDecimals + 10);
+    const closedValue = this.inst.lotSize.mul(closing).mul(price);
+    this.realizedPnl = this.realizedPnl.plus(closedValue.mul(Math.sign(before))).minus(released);
+    this.cost = this.cost.minus(released);
     this.lots = before + dir * fill.size;
-    if (this.lots === 0) this.avg = null;
-    else if (Math.sign(this.lots) !== Math.sign(before)) this.avg = price;
+    if (fill.size > closing)
+      this.cost = this.inst.lotSize
+        .mul(fill.size - closing)
+        .mul(price)
+        .mul(dir);
     return true;
   }
 
@@ -76,8 +85,9 @@ export class Portfolio {
     return this.lots;
   }
 
+  /** Average entry price of the open position, null when flat. */
   avgEntry(): Decimal | null {
-    return this.avg;
+    return this.lots === 0 ? null : this.cost.div(this.inst.lotSize.mul(this.lots));
   }
 
   realized(): Decimal {
@@ -90,9 +100,8 @@ export class Portfolio {
 
   /** Unrealised PnL at a mark price in ticks (0 when flat or with no mark). */
   unrealized(markTicks: number | undefined): Decimal {
-    if (this.lots === 0 || this.avg === null || markTicks === undefined || !Number.isFinite(markTicks))
-      return new Decimal(0);
-    return this.inst.lotSize.mul(this.lots).mul(this.inst.tickSize.mul(markTicks).minus(this.avg));
+    if (this.lots === 0 || markTicks === undefined || !Number.isFinite(markTicks)) return new Decimal(0);
+    return this.inst.lotSize.mul(this.lots).mul(this.inst.tickSize.mul(markTicks)).minus(this.cost);
   }
 
   equity(markTicks: number | undefined): Decimal {
@@ -109,7 +118,12 @@ export class Portfolio {
     return {
       lots: this.lots,
       size: this.inst.lotSize.mul(this.lots).toFixed(this.inst.sizeDecimals),
-      avgEntry: this.avg === null ? null : this.avg.toDecimalPlaces(Math.max(dp, 2) + 4).toFixed(),
+      avgEntry:
+        this.lots === 0
+          ? null
+          : this.avgEntry()!
+              .toDecimalPlaces(dp + 4)
+              .toFixed(),
       realized: fixed(this.realizedPnl, Math.max(dp, 2)),
       unrealized: fixed(this.unrealized(markTicks), Math.max(dp, 2)),
       fees: fixed(this.feesPaid, Math.max(dp, 2) + 2),

@@ -1,0 +1,263 @@
+import { describe, expect, it } from 'vitest';
+import { SimClock } from '../../../engine/core/clock.ts';
+import { ClientIdFactory } from '../../../engine/core/ids.ts';
+import type { Lots, Ticks } from '../../../engine/core/instrument.ts';
+import { EventFeed } from '../../../engine/oms/event-feed.ts';
+import { OrderManager, type OmsEvent, type OrderGate } from '../../../engine/oms/order-manager.ts';
+import { diffQuotes } from '../../../engine/oms/quote-manager.ts';
+import type { Order } from '../../../engine/oms/order.ts';
+import type { Fill, OrderUpdate } from '../../../engine/venues/venue.ts';
+import { FakeVenue, flush } from './fake-venue.ts';
+
+function setup(gate: OrderGate = () => ({ ok: true }), maxInFlight = 8) {
+  const clock = new SimClock(0);
+  const venue = new FakeVenue();
+  const events: OmsEvent[] = [];
+  const oms = new OrderManager({
+    clock,
+    venue,
+    symbol: 'X',
+    ids: new ClientIdFactory('t'),
+    gate,
+    emit: (e) => events.push(e),
+    maxInFlight,
+  });
+  venue.onExecution((e) => {
+    oms.onExecution(e);
+  });
+  return { clock, venue, oms, events };
+}
+
+const upd = (
+  clientId: string,
+  status: OrderUpdate['status'],
+  updateSeq: number,
+  extra: Partial<OrderUpdate> = {},
+): OrderUpdate => ({
+  type: 'order',
+  symbol: 'X',
+  clientId,
+  venueOrderId: 'v1',
+  side: 'buy',
+  orderType: 'limit',
+  timeInForce: 'gtc',
+  status,
+  price: 100 as Ticks,
+  size: 10 as Lots,
+  filled: 0 as Lots,
+  ts: 0,
+  updateSeq,
+  ...extra,
+});
+const fill = (clientId: string, execId: string, size: number): Fill => ({
+  type: 'fill',
+  symbol: 'X',
+  execId,
+  clientId,
+  venueOrderId: 'v1',
+  side: 'buy',
+  price: 100 as Ticks,
+  size: size as Lots,
+  fee: '0',
+  feeAsset: 'Q',
+  liquidity: 'maker',
+  ts: 0,
+});
+const place = {
+  side: 'buy' as const,
+  type: 'limit' as const,
+  tif: 'gtc' as const,
+  price: 100 as Ticks,
+  size: 10 as Lots,
+  origin: 'model' as const,
+  level: 0,
+};
+
+describe('OrderManager', () => {
+  it('walks an order through pending-new, new, partially-filled and filled', async () => {
+    const { venue, oms } = setup();
+    const r = oms.submit(place);
+    if (!r.ok) throw new Error('refused');
+    expect(oms.get(r.clientId)?.status).toBe('pending-new');
+    venue.requests[0]!.resolve({ ok: true, value: { clientId: r.clientId, venueOrderId: 'v1', ts: 0 } });
+    await flush();
+    expect(oms.get(r.clientId)?.status).toBe('new');
+    venue.push(upd(r.clientId, 'partially_filled', 1, { filled: 4 as Lots }));
+    expect(oms.get(r.clientId)).toMatchObject({ status: 'partially-filled', filled: 4 });
+    expect(oms.workingLotsOn('buy')).toBe(6);
+    venue.push(upd(r.clientId, 'filled', 2, { filled: 10 as Lots }));
+    expect(oms.get(r.clientId)?.status).toBe('filled');
+    expect(oms.openCount()).toBe(0);
+    expect(oms.workingLotsOn('buy')).toBe(0);
+  });
+
+  it('accepts the execution stream arriving before the request answer', async () => {
+    const { venue, oms } = setup();
+    const r = oms.submit(place);
+    if (!r.ok) throw new Error('refused');
+    venue.push(upd(r.clientId, 'new', 1));
+    expect(oms.get(r.clientId)?.status).toBe('new');
+    venue.push(upd(r.clientId, 'filled', 2, { filled: 10 as Lots }));
+    venue.requests[0]!.resolve({ ok: true, value: { clientId: r.clientId, venueOrderId: 'v1', ts: 0 } });
+    await flush();
+    expect(oms.get(r.clientId)?.status).toBe('filled');
+  });
+
+  it('drops duplicate fills and stale or repeated updates', () => {
+    const { venue, oms, events } = setup();
+    const r = oms.submit(place);
+    if (!r.ok) throw new Error('refused');
+    venue.push(upd(r.clientId, 'partially_filled', 2, { filled: 5 as Lots }));
+    venue.push(upd(r.clientId, 'new', 1));
+    venue.push(upd(r.clientId, 'partially_filled', 2, { filled: 5 as Lots }));
+    expect(oms.get(r.clientId)).toMatchObject({ status: 'partially-filled', filled: 5 });
+    venue.push(fill(r.clientId, 'e1', 5));
+    venue.push(fill(r.clientId, 'e1', 5));
+    expect(events.filter((e) => e.kind === 'fill')).toHaveLength(1);
+    expect(oms.counters.duplicates).toBe(1);
+    expect(oms.counters.stale).toBe(2);
+  });
+
+  it('ends a cancel racing a fill as filled with the right size', async () => {
+    const { venue, oms } = setup();
+    const r = oms.submit(place);
+    if (!r.ok) throw new Error('refused');
+    venue.push(upd(r.clientId, 'new', 1));
+    oms.cancel(r.clientId);
+    expect(oms.get(r.clientId)?.status).toBe('pending-cancel');
+    venue.push(upd(r.clientId, 'filled', 2, { filled: 10 as Lots }));
+    venue.requests[1]!.resolve({ ok: false, code: 'unknown_order', message: 'gone' });
+    await flush();
+    expect(oms.get(r.clientId)).toMatchObject({ status: 'filled', filled: 10 });
+  });
+
+  it('never calls the venue for an order the gate refuses, and caps requests in flight', () => {
+    const refuse = setup(() => ({ ok: false, check: 'position', message: 'too big' }));
+    expect(refuse.oms.submit(place)).toEqual({ ok: false, code: 'risk_position', message: 'too big' });
+    expect(refuse.venue.requests).toHaveLength(0);
+    const capped = setup(undefined, 2);
+    expect(capped.oms.submit(place).ok).toBe(true);
+    expect(capped.oms.submit(place).ok).toBe(true);
+    expect(capped.oms.submit(place)).toMatchObject({ ok: false, code: 'in_flight_cap' });
+    expect(capped.venue.requests).toHaveLength(2);
+  });
+
+  it('returns a refused amend to its previous state and refuses illegal moves', async () => {
+    const { venue, oms, events } = setup();
+    const r = oms.submit(place);
+    if (!r.ok) throw new Error('refused');
+    venue.push(upd(r.clientId, 'new', 1));
+    oms.amend(r.clientId, { price: 101 as Ticks });
+    expect(oms.get(r.clientId)?.status).toBe('pending-amend');
+    venue.requests[1]!.resolve({ ok: false, code: 'post_only_would_take', message: 'would take' });
+    await flush();
+    expect(oms.get(r.clientId)?.status).toBe('new');
+    oms.amend(r.clientId, { price: 99 as Ticks });
+    venue.push(upd(r.clientId, 'new', 2, { price: 99 as Ticks }));
+    expect(oms.get(r.clientId)).toMatchObject({ status: 'new', price: 99 });
+    venue.push(upd(r.clientId, 'cancelled', 3));
+    venue.push(upd(r.clientId, 'new', 4));
+    expect(oms.get(r.clientId)?.status).toBe('cancelled');
+    expect(events.some((e) => e.kind === 'illegal')).toBe(false);
+  });
+
+  it('records an update for an order it never placed, and passes its fill on', () => {
+    const { venue, events } = setup();
+    venue.push(upd('stranger', 'new', 1));
+    venue.push(fill('stranger', 'e9', 3));
+    expect(events.map((e) => e.kind)).toEqual(['unknown', 'fill']);
+  });
+
+  it('survives a venue call that throws', async () => {
+    const { venue, oms } = setup();
+    const r = oms.submit(place);
+    if (!r.ok) throw new Error('refused');
+    venue.requests[0]!.resolve(new Error('socket closed'));
+    await flush();
+    expect(oms.get(r.clientId)).toMatchObject({ status: 'pending-new', needsReconcile: true });
+    expect(oms.requestsInFlight()).toBe(0);
+  });
+});
+
+describe('quote diff', () => {
+  const order = (o: Partial<Order>): Order => ({
+    clientId: 'c',
+    venueOrderId: 'v',
+    symbol: 'X',
+    side: 'buy',
+    type: 'limit',
+    tif: 'post_only',
+    price: 100 as Ticks,
+    size: 10 as Lots,
+    filled: 0 as Lots,
+    status: 'new',
+    origin: 'model',
+    level: 0,
+    createdAt: 0,
+    updatedAt: 0,
+    lastUpdateSeq: 1,
+    pendingAmend: null,
+    reason: null,
+    needsReconcile: false,
+    ...o,
+  });
+  const params = { toleranceTicks: 1, minRefreshMs: 100, canAmend: true };
+  const want = (buy: number[], sell: number[]) => ({
+    buy: buy.map((p) => ({ price: p as Ticks, size: 10 as Lots })),
+    sell: sell.map((p) => ({ price: p as Ticks, size: 10 as Lots })),
+  });
+
+  it('sends nothing for unchanged quotes or moves within tolerance', () => {
+    const working = [
+      order({ clientId: 'b', price: 100 as Ticks }),
+      order({ clientId: 'a', side: 'sell', price: 105 as Ticks }),
+    ];
+    expect(diffQuotes(want([100], [105]), working, 1000, params)).toEqual([]);
+    expect(diffQuotes(want([101], [104]), working, 1000, params)).toEqual([]);
+  });
+
+  it('amends exactly one moved order, or cancels it where amend is unsupported', () => {
+    const working = [order({ clientId: 'b' }), order({ clientId: 'a', side: 'sell', price: 105 as Ticks })];
+    expect(diffQuotes(want([97], [105]), working, 1000, params)).toEqual([
+      { kind: 'amend', clientId: 'b', price: 97, size: 10 },
+    ]);
+    expect(diffQuotes(want([97], [105]), working, 1000, { ...params, canAmend: false })).toEqual([
+      { kind: 'cancel', clientId: 'b' },
+    ]);
+    // Too soon after its last change: left alone.
+    expect(diffQuotes(want([97], [105]), working, 50, params)).toEqual([]);
+  });
+
+  it('places missing levels, cancels removed ones, and never doubles a slot', () => {
+    const working = [
+      order({ clientId: 'b' }),
+      order({ clientId: 'old', status: 'pending-cancel', side: 'sell', price: 110 as Ticks }),
+    ];
+    expect(diffQuotes(want([100, 98], []), working, 1000, params)).toEqual([
+      { kind: 'place', side: 'buy', level: 1, price: 98, size: 10 },
+    ]);
+    // The sell slot still has a cancel in flight: nothing placed there until it is gone.
+    expect(diffQuotes(want([100], [106]), working, 1000, params)).toEqual([]);
+    expect(diffQuotes(want([], []), working, 1000, params)).toEqual([{ kind: 'cancel', clientId: 'b' }]);
+    expect(diffQuotes(want([90], []), [order({ status: 'pending-new' })], 1000, params)).toEqual([]);
+  });
+});
+
+describe('EventFeed', () => {
+  it('never drops events and reports a lagging consumer once per episode', () => {
+    const lags: string[] = [];
+    const feed = new EventFeed<number>((name, depth) => lags.push(`${name}:${depth}`));
+    const fast = feed.subscribe('ui', 100);
+    const slow = feed.subscribe('store', 3);
+    for (let i = 0; i < 10; i++) feed.publish(i);
+    expect(lags).toEqual(['store:4']);
+    expect(slow.isLagging()).toBe(true);
+    const got: number[] = [];
+    slow.drain((e) => got.push(e));
+    expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(fast.depth()).toBe(10);
+    for (let i = 0; i < 5; i++) feed.publish(i);
+    expect(lags).toEqual(['store:4', 'store:4']);
+    expect(slow.lagEpisodes).toBe(2);
+  });
+});

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { Decimal } from '../../../engine/core/decimal.ts';
+import { defineInstrument, type Lots, type Ticks } from '../../../engine/core/instrument.ts';
+import { Rng } from '../../../engine/core/random.ts';
+import { Portfolio, rebuildPortfolio } from '../../../engine/portfolio/portfolio.ts';
+import type { Fill } from '../../../engine/venues/venue.ts';
+
+const inst = defineInstrument({
+  symbol: 'X',
+  base: 'B',
+  quote: 'Q',
+  tickSize: '1',
+  lotSize: '1',
+  minSize: '1',
+  minNotional: '0',
+  makerFee: '0',
+  takerFee: '0',
+});
+let n = 0;
+const fill = (side: 'buy' | 'sell', size: number, price: number, fee = '0'): Fill => ({
+  type: 'fill',
+  symbol: 'X',
+  execId: `e${++n}`,
+  clientId: 'c',
+  venueOrderId: 'v',
+  side,
+  price: price as Ticks,
+  size: size as Lots,
+  fee,
+  feeAsset: 'Q',
+  liquidity: 'maker',
+  ts: n,
+});
+
+describe('portfolio', () => {
+  it('follows average entry and realised PnL through a reduction and a flip', () => {
+    const p = new Portfolio(inst, '1000');
+    p.apply(fill('buy', 2, 100, '0.2'));
+    expect(p.positionLots()).toBe(2);
+    expect(p.avgEntry()?.toFixed()).toBe('100');
+    p.apply(fill('buy', 2, 110));
+    expect(p.avgEntry()?.toFixed()).toBe('105');
+    p.apply(fill('sell', 1, 120));
+    expect(p.realized().toFixed()).toBe('15');
+    expect(p.avgEntry()?.toFixed()).toBe('105');
+    // Sell 5 from +3: close 3 at 90 (−45), open −2 at 90.
+    p.apply(fill('sell', 5, 90, '0.5'));
+    expect(p.positionLots()).toBe(-2);
+    expect(p.realized().toFixed()).toBe('-30');
+    expect(p.avgEntry()?.toFixed()).toBe('90');
+    expect(p.unrealized(80).toFixed()).toBe('20');
+    expect(p.fees().toFixed()).toBe('0.7');
+    expect(p.equity(80).toFixed()).toBe('989.3');
+    p.apply(fill('buy', 2, 95));
+    expect(p.positionLots()).toBe(0);
+    expect(p.avgEntry()).toBeNull();
+    expect(p.unrealized(1234).toFixed()).toBe('0');
+    expect(p.realized().toFixed()).toBe('-40');
+  });
+
+  it('ignores a repeated execution', () => {
+    const p = new Portfolio(inst);
+    const f = fill('buy', 3, 100);
+    expect(p.apply(f)).toBe(true);
+    expect(p.apply({ ...f })).toBe(false);
+    expect(p.positionLots()).toBe(3);
+  });
+
+  it('realised + unrealised equals the cash-flow PnL on random fills', () => {
+    const rng = new Rng(3);
+    const fills: Fill[] = [];
+    let cash = new Decimal(0);
+    let pos = 0;
+    for (let i = 0; i < 2000; i++) {
+      const side = rng.bool() ? 'buy' : 'sell';
+      const size = rng.int(1, 9);
+      const price = rng.int(90, 110);
+      fills.push(fill(side, size, price));
+      cash = side === 'buy' ? cash.minus(size * price) : cash.plus(size * price);
+      pos += side === 'buy' ? size : -size;
+    }
+    const p = rebuildPortfolio(inst, fills);
+    const mark = 101;
+    expect(p.positionLots()).toBe(pos);
+    expect(p.realized().plus(p.unrealized(mark)).toFixed()).toBe(cash.plus(pos * mark).toFixed());
+  });
+
+  it('prints a rounded zero without a minus sign', () => {
+    const tiny = defineInstrument({
+      symbol: 'X',
+      base: 'B',
+      quote: 'Q',
+      tickSize: '0.0001',
+      lotSize: '0.001',
+      minSize: '0.001',
+      minNotional: '0',
+      makerFee: '0',
+      takerFee: '0',
+    });
+    const p = new Portfolio(tiny);
+    p.apply({ ...fill('buy', 1, 10_001), symbol: 'X' });
+    expect(p.snapshot(10_000).unrealized).toBe('0.0000');
+  });
+});
