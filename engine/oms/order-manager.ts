@@ -69,6 +69,9 @@ export class OrderManager {
   private readonly o: Required<Omit<OrderManagerOptions, 'guard'>> & Pick<OrderManagerOptions, 'guard'>;
   private readonly working = new Map<string, Order>();
   private readonly recent = new Map<string, Order>();
+  /** Insertion order of `recent`, as a ring: evicting through Map iteration degrades as deletions pile up. */
+  private recentRing: string[] = [];
+  private recentHead = 0;
   private readonly fillIds = new Set<string>();
   private readonly fillOrder: string[] = [];
   private fillHead = 0;
@@ -370,9 +373,11 @@ export class OrderManager {
       this.workingLots[order.side] -= Math.max(0, order.size - order.filled);
       order.pendingAmend = null;
       this.recent.set(order.clientId, order);
-      if (this.recent.size > this.o.recentCapacity) {
-        const oldest = this.recent.keys().next().value;
-        if (oldest !== undefined) this.recent.delete(oldest);
+      if (this.recentRing.length < this.o.recentCapacity) this.recentRing.push(order.clientId);
+      else {
+        this.recent.delete(this.recentRing[this.recentHead]!);
+        this.recentRing[this.recentHead] = order.clientId;
+        this.recentHead = (this.recentHead + 1) % this.o.recentCapacity;
       }
     }
     this.o.emit({ kind: 'order', order });

@@ -36,6 +36,30 @@ export type RiskDecision = { ok: true } | { ok: false; check: RiskCheck; message
 
 const OK: RiskDecision = { ok: true };
 
+const boundsCache = new WeakMap<RiskLimits, WeakMap<Instrument, { min: number; max: number }>>();
+
+/**
+ * The notional bounds as whole tick × lot units: the smallest count whose notional reaches the venue
+ * minimum, and the largest whose notional stays within the limit. Exact (Decimal), computed once.
+ */
+function notionalBounds(inst: Instrument, limits: RiskLimits): { min: number; max: number } {
+  let byInst = boundsCache.get(limits);
+  if (!byInst) {
+    byInst = new WeakMap();
+    boundsCache.set(limits, byInst);
+  }
+  let b = byInst.get(inst);
+  if (!b) {
+    const unit = inst.tickSize.mul(inst.lotSize);
+    b = {
+      min: inst.minNotional.div(unit).ceil().toNumber(),
+      max: limits.maxOrderNotional.div(unit).floor().toNumber(),
+    };
+    byInst.set(inst, b);
+  }
+  return b;
+}
+
 /**
  * Pre-trade checks, in order from cheapest to costliest; the first failure is the answer. Passing
  * orders allocate nothing. `throttle` is consumed only when every other check passed.
