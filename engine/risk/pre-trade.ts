@@ -114,20 +114,22 @@ export function checkOrder(
       };
     }
   }
-  const notional = inst.tickSize.mul(Math.ceil(refPrice)).mul(inst.lotSize.mul(order.lots));
-  if (notional.lt(inst.minNotional)) {
-    return {
-      ok: false,
-      check: 'min_notional',
-      message: `notional ${notional.toFixed()} is below the venue minimum ${inst.minNotional.toFixed()}`,
-    };
-  }
-  if (notional.gt(limits.maxOrderNotional)) {
-    return {
-      ok: false,
-      check: 'order_notional',
-      message: `notional ${notional.toFixed()} exceeds the ${limits.maxOrderNotional.toFixed()} limit`,
-    };
+  // Notional in units of tick × lot: an exact integer, compared with bounds converted once per limit set.
+  const units = Math.ceil(refPrice) * order.lots;
+  const bounds = notionalBounds(inst, limits);
+  if (units < bounds.min || units > bounds.max) {
+    const notional = inst.tickSize.mul(Math.ceil(refPrice)).mul(inst.lotSize.mul(order.lots));
+    return units < bounds.min
+      ? {
+          ok: false,
+          check: 'min_notional',
+          message: `notional ${notional.toFixed()} is below the venue minimum ${inst.minNotional.toFixed()}`,
+        }
+      : {
+          ok: false,
+          check: 'order_notional',
+          message: `notional ${notional.toFixed()} exceeds the ${limits.maxOrderNotional.toFixed()} limit`,
+        };
   }
   const exposure =
     order.side === 'buy'

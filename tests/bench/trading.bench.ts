@@ -225,10 +225,9 @@ async function tickToQuote(emit: Emit): Promise<void> {
     unit: 'us',
     samples: sorted.length,
   });
-  const stopped = engine.stop();
-  let finished = false;
-  void stopped.finally(() => (finished = true));
-  while (!finished) {
+  const st = { finished: false };
+  void engine.stop().finally(() => (st.finished = true));
+  while (!st.finished) {
     clock.advance(1);
     await flush();
   }
