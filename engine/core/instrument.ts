@@ -41,6 +41,8 @@ export interface Instrument {
   readonly lotSize: Decimal;
   readonly minLots: Lots;
   readonly minNotional: Decimal;
+  /** The minimum notional as whole tick × lot units (rounded up), for exact integer checks on the hot path. */
+  readonly minNotionalUnits: number;
   readonly makerFee: Decimal;
   readonly takerFee: Decimal;
   /** Digits after the point needed to print any price / size exactly. */
@@ -77,6 +79,7 @@ export function defineInstrument(spec: InstrumentSpec): Instrument {
     lotSize,
     minLots,
     minNotional,
+    minNotionalUnits: minNotional.div(tickSize.mul(lotSize)).ceil().toNumber(),
     makerFee: parseDecimal(spec.makerFee, `${spec.symbol} makerFee`),
     takerFee: parseDecimal(spec.takerFee, `${spec.symbol} takerFee`),
     // Decimals come from the step as the venue writes it ("0.10" prints prices with two decimals).
@@ -166,6 +169,11 @@ export function formatPrice(inst: Instrument, t: number): string {
 
 export function formatSize(inst: Instrument, l: number): string {
   return inst.lotSize.mul(l).toFixed(inst.sizeDecimals);
+}
+
+/** True when `lots` at `ticks` falls short of the venue's minimum notional (exact, integer arithmetic). */
+export function belowMinNotional(inst: Instrument, t: number, l: number): boolean {
+  return t * l < inst.minNotionalUnits;
 }
 
 /** Notional of `lots` at `ticks` in quote currency, exact. */

@@ -39,56 +39,66 @@ export function diffQuotes(
   now: number,
   p: QuoteManagerParams,
 ): QuoteAction[] {
+  // Runs on every book update: one pass over our few working orders, scratch marks instead of maps.
   const actions: QuoteAction[] = [];
-  const bySlot = new Map<string, Readonly<Order>[]>();
+  const seenBuy = scratch(0, desired.buy.length);
+  const seenSell = scratch(1, desired.sell.length);
   for (const o of working) {
     if (o.origin !== 'model' || o.level === null) continue;
-    const key = `${o.side}:${o.level}`;
-    const list = bySlot.get(key);
-    if (list) list.push(o);
-    else bySlot.set(key, [o]);
-  }
-  for (const side of ['buy', 'sell'] as const) {
-    const want = desired[side];
-    const maxLevel = Math.max(
-      want.length,
-      ...[...bySlot.keys()].filter((k) => k.startsWith(side)).map((k) => Number(k.split(':')[1]) + 1),
-    );
-    for (let level = 0; level < maxLevel; level++) {
-      const target = want[level];
-      const orders = bySlot.get(`${side}:${level}`) ?? [];
-      const live = orders.filter((o) => o.status !== 'pending-cancel');
-      // Extra orders on a slot (possible after a reconnect) are cancelled, the newest one kept.
-      for (const extra of live.slice(0, -1)) actions.push({ kind: 'cancel', clientId: extra.clientId });
-      const current = live.at(-1);
-      if (!target) {
-        if (current) actions.push({ kind: 'cancel', clientId: current.clientId });
-        continue;
-      }
-      if (!current) {
-        // Wait for a cancel in flight on this slot to finish before placing its replacement.
-        if (orders.length === 0)
-          actions.push({ kind: 'place', side, level, price: target.price, size: target.size });
-        continue;
-      }
-      if (current.status === 'pending-new' || current.status === 'pending-amend') continue;
-      const priceOk =
-        current.price !== undefined && Math.abs(current.price - target.price) <= p.toleranceTicks;
-      const sizeOk =
-        current.size - current.filled === target.size || (current.size === target.size && current.filled > 0);
-      if (priceOk && sizeOk) continue;
-      if (now - current.updatedAt < p.minRefreshMs) continue;
-      if (p.canAmend)
-        actions.push({
-          kind: 'amend',
-          clientId: current.clientId,
-          price: target.price,
-          size: (current.filled + target.size) as Lots,
-        });
-      else actions.push({ kind: 'cancel', clientId: current.clientId });
+    const want = o.side === 'buy' ? desired.buy : desired.sell;
+    const seen = o.side === 'buy' ? seenBuy : seenSell;
+    const target = want[o.level];
+    if (o.status === 'pending-cancel') {
+      // A cancel in flight still occupies its slot: its replacement waits until it is gone.
+      if (target && seen[o.level] === FREE) seen[o.level] = CANCELLING;
+      continue;
     }
+    if (!target || seen[o.level] === LIVE) {
+      // Not wanted any more, or a second live order on one slot (possible after a reconnect).
+      actions.push({ kind: 'cancel', clientId: o.clientId });
+      continue;
+    }
+    seen[o.level] = LIVE;
+    if (o.status === 'pending-new' || o.status === 'pending-amend') continue;
+    const priceOk = o.price !== undefined && Math.abs(o.price - target.price) <= p.toleranceTicks;
+    const sizeOk = o.size - o.filled === target.size || (o.size === target.size && o.filled > 0);
+    if ((priceOk && sizeOk) || now - o.updatedAt < p.minRefreshMs) continue;
+    if (p.canAmend)
+      actions.push({
+        kind: 'amend',
+        clientId: o.clientId,
+        price: target.price,
+        size: (o.filled + target.size) as Lots,
+      });
+    else actions.push({ kind: 'cancel', clientId: o.clientId });
+  }
+  for (let level = 0; level < desired.buy.length; level++) {
+    const t = desired.buy[level]!;
+    if (seenBuy[level] === FREE)
+      actions.push({ kind: 'place', side: 'buy', level, price: t.price, size: t.size });
+  }
+  for (let level = 0; level < desired.sell.length; level++) {
+    const t = desired.sell[level]!;
+    if (seenSell[level] === FREE)
+      actions.push({ kind: 'place', side: 'sell', level, price: t.price, size: t.size });
   }
   return actions;
+}
+
+const FREE = 0;
+const LIVE = 1;
+const CANCELLING = 2;
+const scratchArrays = [new Uint8Array(32), new Uint8Array(32)];
+
+/** A zeroed mark per level, reused across calls (the engine is single-threaded). */
+function scratch(which: 0 | 1, levels: number): Uint8Array {
+  let a = scratchArrays[which]!;
+  if (a.length < levels + 1) {
+    a = new Uint8Array(Math.max(levels + 1, a.length * 2));
+    scratchArrays[which] = a;
+  }
+  a.fill(FREE);
+  return a;
 }
 
 /** Applies quote diffs through the OMS. */

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.ts';
 import { EngineError } from '../../core/errors.ts';
 import type { Instrument, InstrumentSpec, Lots, Ticks } from '../../core/instrument.ts';
-import { defineInstrument, notional, priceToTicks } from '../../core/instrument.ts';
+import { belowMinNotional, defineInstrument, priceToTicks } from '../../core/instrument.ts';
 import { Rng } from '../../core/random.ts';
 import type { BookDelta, BookSnapshot, Trade } from '../../market/types.ts';
 import type {
@@ -68,6 +68,11 @@ export interface SimVenueConfig {
   /** Our starting balances by asset, as decimal strings. */
   balances: Readonly<Record<string, string>>;
   latency?: Partial<SimLatencyConfig>;
+  /**
+   * How many of our finished orders and executions the venue remembers (for duplicate client ids and
+   * executionsSince); older ones are forgotten so a long run keeps bounded memory. Default 200,000.
+   */
+  historyLimit?: number;
 }
 
 /** Our order as the venue records it. */
@@ -143,12 +148,17 @@ export class SimVenue implements Venue {
   private execListeners: readonly ((event: ExecutionEvent) => void)[] = [];
   private readonly byClientId = new Map<string, OwnOrder>();
   private readonly open = new Map<string, OwnOrder>();
-  private readonly fills: Fill[] = [];
+  private fills: Fill[] = [];
+  private readonly historyLimit: number;
   private execSeq = 0;
 
   constructor(clock: Clock, config: SimVenueConfig) {
     this.clock = clock;
     this.id = config.id ?? 'sim';
+    this.historyLimit = config.historyLimit ?? 200_000;
+    if (!Number.isSafeInteger(this.historyLimit) || this.historyLimit < 1) {
+      throw new EngineError('invalid_input', 'sim historyLimit must be a whole number ≥ 1');
+    }
     this.latency = { ...DEFAULT_SIM_LATENCY, ...config.latency };
     checkLatency(this.latency.request, 'request');
     checkLatency(this.latency.response, 'response');
@@ -345,7 +355,7 @@ export class SimVenue implements Venue {
         return reject('invalid_order', 'a limit order needs a positive whole number of ticks');
       }
       price = req.price;
-      if (notional(inst, price, req.size).lt(inst.minNotional)) {
+      if (belowMinNotional(inst, price, req.size)) {
         return reject('invalid_order', `notional below the minimum ${inst.minNotional.toFixed()}`);
       }
     } else {
@@ -382,10 +392,22 @@ export class SimVenue implements Venue {
     this.publishBook(sym);
     if (id === 0) return engineReject(sym.engine.lastReject);
     this.byClientId.set(rec.clientId, rec);
+    if (this.byClientId.size > this.historyLimit + 4096) this.forgetFinishedOrders();
     return {
       ok: true,
       value: { clientId: rec.clientId, venueOrderId: rec.venueOrderId, ts: this.clock.now() },
     };
+  }
+
+  /** Drops the oldest finished orders beyond the history limit (open ones are always kept). */
+  private forgetFinishedOrders(): void {
+    let excess = this.byClientId.size - this.historyLimit;
+    for (const [id] of this.byClientId) {
+      if (excess <= 0) break;
+      if (this.open.has(id)) continue;
+      this.byClientId.delete(id);
+      excess--;
+    }
   }
 
   private handleAmend(req: AmendRequest): VenueResult<OrderAck> {
@@ -404,7 +426,7 @@ export class SimVenue implements Venue {
     const size = req.size ?? rec.size;
     if (size > rec.filled) {
       if (size < inst.minLots) return reject('invalid_order', `size below the minimum ${inst.minLots} lots`);
-      if (notional(inst, price, size).lt(inst.minNotional)) {
+      if (belowMinNotional(inst, price, size)) {
         return reject('invalid_order', `notional below the minimum ${inst.minNotional.toFixed()}`);
       }
     }
@@ -505,6 +527,8 @@ export class SimVenue implements Venue {
       ts,
     };
     this.fills.push(fill);
+    // Trimmed in chunks so the cost stays amortised O(1) per fill.
+    if (this.fills.length > this.historyLimit + 4096) this.fills = this.fills.slice(-this.historyLimit);
     this.emitExec(fill);
     // The final fill's update is the 'filled' one that onDone sends.
     if (o.filled < o.size) {
