@@ -44,6 +44,8 @@ import type {
   QuoteSideView,
 } from './contract.ts';
 import type { Session, SessionSink } from './engine.ts';
+import { backupStore } from '../store/backup.ts';
+import type { Store } from '../store/store.ts';
 import { emptyState } from './state.ts';
 import type { TradingConfig } from './trading-config.ts';
 
@@ -61,6 +63,12 @@ export interface TradingSessionOptions {
   config: (inst: Instrument) => TradingConfig;
   symbol: string;
   killStore?: KillSwitchStore;
+  /** The local database; absent in tests that need none. */
+  store?: Store;
+  /** Why the database could not be opened: the session then starts halted and refuses to quote. */
+  storeError?: string;
+  /** Where on-demand and scheduled backups go, and how many are kept. */
+  backups?: { dir: string; keep: number; everyMs: number };
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -124,22 +132,74 @@ export class TradingSession implements Session {
   private lossValue = new Decimal(0);
   /** Pre-trade refusals of the model's own orders (they never reach the venue). */
   riskRefusals = 0;
+  private sessionId = 0;
+  private storeOk = true;
+  private storeMessage: string | null = null;
+  private lastBackupAt: number | null = null;
 
   constructor(options: TradingSessionOptions) {
     this.o = options;
     this.clock = options.clock;
     this.venue = options.venue;
     this.breaker = new CircuitBreaker(this.clock, 5, 5000);
-    this.trading = new TradingStateMachine(this.clock, options.killStore?.load());
+    let restoredKill: KillSwitchState | undefined;
+    try {
+      restoredKill = options.store?.loadKill() ?? options.killStore?.load();
+    } catch (err) {
+      // A kill switch we cannot read counts as engaged.
+      restoredKill = {
+        engaged: true,
+        at: null,
+        by: `unreadable record: ${err instanceof Error ? err.message : String(err)}`,
+      };
+    }
+    this.trading = new TradingStateMachine(this.clock, restoredKill);
     this.trading.onChange((c) => {
       this.raise(
         c.to === 'active' ? 'info' : 'critical',
         `trading_${c.to}`,
         `Trading ${c.to.toUpperCase()}: ${c.reason}`,
       );
-      this.o.killStore?.save(this.trading.killSwitch());
+      this.persistKill();
+      if (this.storeOk)
+        this.o.store?.enqueue({ t: 'risk', at: c.at, kind: `state_${c.to}`, detail: c.reason });
     });
     this.handlers = this.makeHandlers();
+  }
+
+  private persistKill(): void {
+    try {
+      this.o.killStore?.save(this.trading.killSwitch());
+      if (this.storeOk) this.o.store?.saveKill(this.trading.killSwitch());
+    } catch (err) {
+      this.storageFailed(err);
+    }
+  }
+
+  /** The write-behind queue could not commit: halt quoting until the trader looks. */
+  storeFailure(err: unknown): void {
+    this.storageFailed(err);
+  }
+
+  /** The write-behind queue is backing up: stop adding risk. */
+  storeBackpressure(depth: number): void {
+    this.trading.escalate('reducing', `database writes are falling behind (${depth} rows queued)`);
+    this.raise(
+      'critical',
+      'store_backpressure',
+      `Database writes falling behind (${depth} rows queued): trading moved to REDUCING`,
+    );
+  }
+
+  private storageFailed(err: unknown): void {
+    const msg = err instanceof Error ? err.message : String(err);
+    const first = this.storeOk;
+    this.storeOk = false;
+    this.storeMessage = msg;
+    this.quoting = false;
+    this.trading.escalate('halted', `storage failure: ${msg}`);
+    if (first) this.raise('critical', 'storage_failure', `Database failure, quoting halted: ${msg}`);
+    if (this.started) this.requote();
   }
 
   attach(sink: SessionSink): void {
@@ -164,6 +224,18 @@ export class TradingSession implements Session {
     });
     this.throttle = new RateThrottle(this.cfg.limits.orderRateCount, this.cfg.limits.orderRateWindowMs);
     this.portfolio = new Portfolio(this.inst, this.cfg.startingEquity);
+    const store = this.o.store;
+    let recovery: ReturnType<Store['recovery']> | undefined;
+    if (this.o.storeError) this.storageFailed(new Error(this.o.storeError));
+    if (store && this.storeOk) {
+      try {
+        this.sessionId = store.beginSession(this.o.mode, this.venue.id, this.inst.symbol, this.clock.now());
+        recovery = store.recovery(this.inst.symbol, this.venue.id);
+        for (const f of recovery.fills) this.portfolio.apply(f);
+      } catch (err) {
+        this.storageFailed(err);
+      }
+    }
     this.drawdown = new DrawdownMonitor(this.cfg.limits.maxDrawdown);
     this.daily = new DailyLossMonitor(this.cfg.limits.dailyLossLimit);
     this.oms = new OrderManager({
@@ -193,6 +265,21 @@ export class TradingSession implements Session {
       this.oms.onExecution(ev);
     });
     this.subscribe();
+    if (recovery) await this.reconcile(recovery);
+    const backups = this.o.backups;
+    if (store && backups) {
+      this.timers.push(
+        this.clock.setInterval(() => {
+          void this.backup().catch((err: unknown) => {
+            this.raise(
+              'warning',
+              'backup_failed',
+              `Scheduled backup failed: ${err instanceof Error ? err.message : String(err)}`,
+            );
+          });
+        }, backups.everyMs),
+      );
+    }
     this.timers.push(this.clock.setInterval(() => this.guardTick(), GUARD_MS));
     this.timers.push(this.clock.setInterval(() => this.sampleEquity(), EQUITY_MS));
     this.started = true;
@@ -210,6 +297,69 @@ export class TradingSession implements Session {
     this.offExec?.();
     this.offConn?.();
     await this.venue.disconnect();
+    if (this.o.store && this.storeOk) {
+      try {
+        this.o.store.endSession(this.sessionId, this.clock.now());
+        this.o.store.close();
+      } catch (err) {
+        this.o.log?.(
+          'error',
+          `closing the database failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * After a restart the venue is the truth. Executions the database missed (after the last stored
+   * one) are applied and stored; orders the database thought working but the venue no longer has are
+   * closed; orders of ours the venue still holds from the previous run are cancelled, since no quote
+   * logic owns them any more.
+   */
+  private async reconcile(rec: ReturnType<Store['recovery']>): Promise<void> {
+    try {
+      const [open, fills] = await Promise.all([
+        this.venue.openOrders(this.inst.symbol),
+        this.venue.executionsSince(rec.lastFillTs ?? 0, this.inst.symbol),
+      ]);
+      let missed = 0;
+      for (const f of fills) {
+        if (this.portfolio.apply(f)) {
+          missed++;
+          this.o.store?.enqueue({ t: 'fill', sessionId: this.sessionId, venue: this.venue.id, fill: f });
+        }
+      }
+      const atVenue = new Set(open.map((o) => o.clientId));
+      for (const o of rec.openOrders) {
+        if (!atVenue.has(o.clientId))
+          this.o.store?.closeOrder(o.clientId, o.filled >= o.size ? 'filled' : 'cancelled', this.clock.now());
+      }
+      for (const o of open) void this.venue.cancelOrder({ symbol: this.inst.symbol, clientId: o.clientId });
+      if (missed > 0 || open.length > 0 || rec.openOrders.length > 0) {
+        this.raise(
+          'info',
+          'reconciled',
+          `Reconciled with the venue: ${missed} missed fills applied, ${rec.openOrders.length} stored working orders settled, ${open.length} leftover venue orders cancelled`,
+        );
+      }
+    } catch (err) {
+      this.trading.escalate(
+        'halted',
+        `reconciliation with the venue failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+
+  private async backup(): Promise<{ file: string }> {
+    const store = this.o.store;
+    const b = this.o.backups;
+    if (!store || !b || !this.storeOk)
+      throw new EngineError('unavailable', this.storeMessage ?? 'this session has no database to back up');
+    const r = await backupStore(store, b.dir, b.keep, this.clock.now());
+    this.lastBackupAt = this.clock.now();
+    this.raise('info', 'backup_done', `Backup written and verified: ${r.file}`);
+    this.changed();
+    return { file: r.file };
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -398,10 +548,19 @@ export class TradingSession implements Session {
   private onOms(e: OmsEvent): void {
     switch (e.kind) {
       case 'order':
+        if (this.storeOk)
+          this.o.store?.enqueue({
+            t: 'order',
+            sessionId: this.sessionId,
+            order: { ...e.order },
+            at: this.clock.now(),
+          });
         this.sink?.event({ name: 'order.changed', payload: this.orderView(e.order) });
         break;
       case 'fill': {
         if (!this.portfolio.apply(e.fill)) break;
+        if (this.storeOk)
+          this.o.store?.enqueue({ t: 'fill', sessionId: this.sessionId, venue: this.venue.id, fill: e.fill });
         const f = e.fill;
         this.sink?.event({
           name: 'fill.executed',
@@ -459,6 +618,15 @@ export class TradingSession implements Session {
 
   private sampleEquity(): void {
     const mid = this.book.mid();
+    if (this.storeOk) {
+      this.o.store?.enqueue({
+        t: 'equity',
+        sessionId: this.sessionId,
+        at: this.clock.now(),
+        equity: this.portfolio.equity(mid).toFixed(2),
+        mid: mid === undefined ? null : this.inst.tickSize.mul(mid).toFixed(),
+      });
+    }
     this.sink?.event({
       name: 'equity.sampled',
       payload: {
@@ -480,6 +648,7 @@ export class TradingSession implements Session {
     this.o.log?.(severity === 'critical' ? 'error' : severity === 'warning' ? 'warn' : 'info', message, {
       code,
     });
+    if (this.storeOk) this.o.store?.enqueue({ t: 'alert', at: now, severity, code, message });
     this.sink?.event({ name: 'alert.raised', payload: alert });
   }
 
@@ -504,6 +673,12 @@ export class TradingSession implements Session {
       'engine.snapshot': () => ({ ...this.snapshot(), seq: 0, time: this.clock.now() }),
       'quoting.start': () => {
         this.requireStarted();
+        if (!this.storeOk) {
+          throw new EngineError(
+            'unavailable',
+            `cannot quote without a working database: ${this.storeMessage ?? 'unknown failure'}`,
+          );
+        }
         if (this.trading.state() === 'halted')
           throw new EngineError(
             'rejected',
@@ -543,6 +718,10 @@ export class TradingSession implements Session {
         this.requireStarted();
         const { values, shown } = this.toInternal(input);
         this.overrides.set(values, shown);
+        if (this.storeOk) {
+          for (const [field, text] of Object.entries(shown))
+            this.o.store?.enqueue({ t: 'override', at: this.clock.now(), field, value: text });
+        }
         for (const [field, value] of Object.entries(input)) {
           this.sink?.event({
             name: 'override.changed',
@@ -619,8 +798,10 @@ export class TradingSession implements Session {
         this.trading.reset();
         return this.at();
       },
-      'store.backup': () => {
-        throw new EngineError('unavailable', 'this session has no database to back up');
+      'store.backup': async () => {
+        this.requireStarted();
+        const r = await this.backup();
+        return { ...this.at(), file: r.file };
       },
     };
   }
@@ -850,6 +1031,12 @@ export class TradingSession implements Session {
         gauges,
       },
       alerts: this.alerts.slice(-20),
+      store: {
+        ok: this.storeOk,
+        queueDepth: this.o.store?.writer.depth() ?? 0,
+        lastBackupAt: this.lastBackupAt,
+        message: this.storeMessage ?? (this.o.store ? null : 'no database'),
+      },
     };
   }
 

@@ -120,6 +120,7 @@ export class OrderManager {
       price: req.price,
       size: req.size,
       filled: 0 as Lots,
+      fillLots: 0,
       status: 'pending-new',
       origin: req.origin,
       level: req.level ?? null,
@@ -335,6 +336,7 @@ export class OrderManager {
     if (u.price !== undefined) order.price = u.price;
     order.size = u.size;
     if (u.filled > order.filled) order.filled = u.filled;
+    if (order.fillLots > order.filled) order.filled = Math.min(order.fillLots, order.size) as Lots;
     this.workingLots[order.side] += order.size - order.filled - oldOpen;
     let next = fromVenueStatus(u.status);
     if (!isTerminal(next)) {
@@ -355,7 +357,18 @@ export class OrderManager {
       return;
     }
     this.rememberFill(f.execId);
-    const order = this.working.get(f.clientId) ?? this.recent.get(f.clientId);
+    const live = this.working.get(f.clientId);
+    if (live) {
+      // Filled lots stop counting as working the moment the fill arrives, before the order update,
+      // so position + working never counts them twice.
+      live.fillLots += f.size;
+      const filled = Math.min(live.fillLots, live.size);
+      if (filled > live.filled) {
+        this.workingLots[live.side] -= filled - live.filled;
+        live.filled = filled as Lots;
+      }
+    }
+    const order = live ?? this.recent.get(f.clientId);
     // Fills always pass on, even for an order we no longer know: the position must see every one.
     this.o.emit({ kind: 'fill', fill: f, order });
   }

@@ -23,7 +23,10 @@ export interface Order {
   readonly tif: TimeInForce;
   price: Ticks | undefined;
   size: Lots;
+  /** Cumulative filled size: the larger of the venue's last report and the fills seen (both cumulative). */
   filled: Lots;
+  /** Sum of the fills seen for this order, so filled lots leave the working total as soon as a fill arrives. */
+  fillLots: number;
   status: OrderStatus;
   readonly origin: OrderOrigin;
   /** Quote level (0 = best) for model orders, null for others. */

@@ -103,6 +103,23 @@ describe('OrderManager', () => {
     expect(oms.get(r.clientId)?.status).toBe('filled');
   });
 
+  it('takes filled lots out of the working total as soon as the fill arrives', () => {
+    const { venue, oms } = setup();
+    const r = oms.submit(place);
+    if (!r.ok) throw new Error('refused');
+    venue.push(upd(r.clientId, 'new', 1));
+    expect(oms.workingLotsOn('buy')).toBe(10);
+    venue.push(fill(r.clientId, 'f1', 4));
+    expect(oms.workingLotsOn('buy')).toBe(6);
+    // The venue's later report of the same fill changes nothing.
+    venue.push(upd(r.clientId, 'partially_filled', 2, { filled: 4 as Lots }));
+    expect(oms.workingLotsOn('buy')).toBe(6);
+    venue.push(upd(r.clientId, 'filled', 3, { filled: 10 as Lots }));
+    venue.push(fill(r.clientId, 'f2', 6));
+    expect(oms.workingLotsOn('buy')).toBe(0);
+    expect(oms.get(r.clientId)).toMatchObject({ status: 'filled', filled: 10 });
+  });
+
   it('drops duplicate fills and stale or repeated updates', () => {
     const { venue, oms, events } = setup();
     const r = oms.submit(place);
@@ -190,6 +207,7 @@ describe('quote diff', () => {
     price: 100 as Ticks,
     size: 10 as Lots,
     filled: 0 as Lots,
+    fillLots: 0,
     status: 'new',
     origin: 'model',
     level: 0,
