@@ -1062,6 +1062,9 @@ export class TradingSession implements Session {
   venueForTests(): Venue {
     return this.venue;
   }
+  storeForTests(): Store | undefined {
+    return this.o.store;
+  }
 }
 
 const FIELD_MAP: Record<OverrideField, OverrideKey> = {

@@ -150,11 +150,16 @@ export class SimVenue implements Venue {
   private readonly open = new Map<string, OwnOrder>();
   private fills: Fill[] = [];
   private readonly historyLimit: number;
+  private readonly runTag: string;
   private execSeq = 0;
 
   constructor(clock: Clock, config: SimVenueConfig) {
     this.clock = clock;
     this.id = config.id ?? 'sim';
+    // Execution and order ids must never repeat across runs of the simulator: the store keeps fills
+    // unique per (venue, execution id), so a restarted sim reusing "sim-1" would have its fills
+    // taken for replays. The run tag combines the seed with the clock at start.
+    this.runTag = `${this.id}.${(config.seed >>> 0).toString(36)}.${Math.floor(clock.now()).toString(36)}`;
     this.historyLimit = config.historyLimit ?? 200_000;
     if (!Number.isSafeInteger(this.historyLimit) || this.historyLimit < 1) {
       throw new EngineError('invalid_input', 'sim historyLimit must be a whole number ≥ 1');
@@ -461,7 +466,7 @@ export class SimVenue implements Venue {
         if (o.owner !== me) return;
         const rec = o.ref as OwnOrder;
         rec.engineId = o.id;
-        rec.venueOrderId = `${inst.symbol}-${o.id}`;
+        rec.venueOrderId = `${this.runTag}-${o.id}`;
         this.open.set(rec.clientId, rec);
         this.emitUpdate(rec);
       },
@@ -515,7 +520,7 @@ export class SimVenue implements Venue {
     const fill: Fill = {
       type: 'fill',
       symbol: sym.instrument.symbol,
-      execId: `${this.id}-${++this.execSeq}`,
+      execId: `${this.runTag}-${++this.execSeq}`,
       clientId: rec.clientId,
       venueOrderId: rec.venueOrderId,
       side: rec.side,
