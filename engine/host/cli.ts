@@ -10,6 +10,11 @@ import { parseArgs } from 'node:util';
 import { createEngine } from './app.ts';
 import { createLogger } from './log.ts';
 import { startHost } from './ws-server.ts';
+import { isEngineRunning, takeLock } from './run-lock.ts';
+import { SimClock } from '../core/clock.ts';
+import { backupStore, listBackups, restoreBackup } from '../store/backup.ts';
+import { databaseFile } from '../store/database.ts';
+import { Store } from '../store/store.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -63,6 +68,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     },
     log,
   );
+  const releaseLock = takeLock(options.dataDir);
   await engine.start();
   const host = await startHost({ engine, log, rendererDir: options.rendererDir, port: options.port });
   // The URL carries the per-run token; it is printed once to the terminal that started the run and never logged.
@@ -75,6 +81,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     void (async () => {
       await engine.stop();
       await host.close();
+      releaseLock();
       process.exit(0);
     })();
   };
@@ -86,6 +93,45 @@ export async function serve(options: ServeOptions): Promise<void> {
   });
 }
 
+function storeArgs(argv: string[], extra: Record<string, { type: 'string' }>) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    options: { 'data-dir': { type: 'string', default: join(root, '.data') }, ...extra },
+  }).values as Record<string, string | undefined>;
+}
+
+/** On-demand backup of the practice database (works while the app runs: WAL allows a second reader). */
+async function backupVerb(argv: string[]): Promise<number> {
+  const v = storeArgs(argv, { keep: { type: 'string' } });
+  const keep = Number(v.keep ?? '10');
+  if (!Number.isSafeInteger(keep) || keep < 1)
+    throw new Error(`--keep must be a whole number ≥ 1, got ${v.keep}`);
+  const dataDir = resolve(v['data-dir']!);
+  const store = new Store(databaseFile(dataDir, 'sim'), new SimClock(Date.now()));
+  try {
+    const r = await backupStore(store, join(dataDir, 'backups'), keep, Date.now());
+    process.stdout.write(
+      `backup written and verified: ${r.file} (${r.bytes} bytes; ${r.counts.fills ?? 0} fills)\n`,
+    );
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function restoreVerb(argv: string[]): number {
+  const v = storeArgs(argv, { file: { type: 'string' } });
+  const dataDir = resolve(v['data-dir']!);
+  if (!v.file) {
+    const available = listBackups(join(dataDir, 'backups'), 'practice');
+    throw new Error(`--file is required; backups available:\n  ${available.join('\n  ') || '(none)'}`);
+  }
+  restoreBackup(resolve(v.file), databaseFile(dataDir, 'sim'), () => isEngineRunning(dataDir));
+  process.stdout.write(`restored ${v.file}; the previous database is kept as .before-restore\n`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   try {
@@ -93,9 +139,18 @@ async function main(argv: string[]): Promise<number> {
       case 'serve':
         await serve(parseServeArgs(rest));
         return -1;
+      case 'backup':
+        return await backupVerb(rest);
+      case 'restore':
+        return restoreVerb(rest);
       default:
         process.stderr.write(
-          `usage: cli.ts serve [--port N] [--data-dir DIR] [--seed N] [--book-rate N] [--renderer-dir DIR]\n`,
+          [
+            'usage: cli.ts serve [--port N] [--data-dir DIR] [--seed N] [--book-rate N] [--renderer-dir DIR]',
+            '       cli.ts backup [--data-dir DIR] [--keep N]',
+            '       cli.ts restore --file BACKUP [--data-dir DIR]   (refused while a session is trading)',
+            '',
+          ].join('\n'),
         );
         return 2;
     }
