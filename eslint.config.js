@@ -85,6 +85,8 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
+      // The React Compiler is not used; this rule only reports what the compiler would skip.
+      'react-hooks/incompatible-library': 'off',
       'no-restricted-imports': [
         'error',
         {

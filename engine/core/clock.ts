@@ -14,7 +14,10 @@ export interface Clock {
   clearTimer(handle: TimerHandle | undefined): void;
 }
 
-/** The wall clock, backed by the host's timers. */
+/**
+ * The wall clock, backed by the host's timers. Its timers keep the process alive: they are the
+ * engine's work (venue latency, snapshots, guards), and `clearTimer` on shutdown releases them.
+ */
 export class WallClock implements Clock {
   private nextId = 1;
   private readonly timers = new Map<number, NodeJS.Timeout>();
@@ -32,7 +35,6 @@ export class WallClock implements Clock {
       },
       Math.max(0, delayMs),
     );
-    t.unref();
     this.timers.set(id, t);
     return { id };
   }
@@ -40,7 +42,6 @@ export class WallClock implements Clock {
   setInterval(fn: () => void, periodMs: number): TimerHandle {
     const id = this.nextId++;
     const t = setInterval(fn, Math.max(1, periodMs));
-    t.unref();
     this.timers.set(id, t);
     return { id };
   }

@@ -1,0 +1,287 @@
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { OverrideField, OverrideValues } from '../../../engine/api/contract.ts';
+import { HOTKEYS } from '../hotkeys.ts';
+import { useEngineStore } from '../store/engine-store.ts';
+import { useUiStore } from '../store/ui-store.ts';
+
+const FIELDS: { name: OverrideField; label: string; kind: 'number' | 'int' | 'decimal' }[] = [
+  { name: 'gamma', label: 'γ', kind: 'number' },
+  { name: 'kappa', label: 'κ', kind: 'number' },
+  { name: 'orderSize', label: 'Size', kind: 'decimal' },
+  { name: 'minSpreadTicks', label: 'Min spread (ticks)', kind: 'int' },
+  { name: 'levels', label: 'Levels', kind: 'int' },
+  { name: 'skewTicks', label: 'Skew (ticks)', kind: 'int' },
+  { name: 'pinBid', label: 'Pin bid', kind: 'decimal' },
+  { name: 'pinAsk', label: 'Pin ask', kind: 'decimal' },
+  { name: 'maxPosition', label: 'Max position', kind: 'decimal' },
+];
+
+/**
+ * Turns the typed text into the command's value. Only the format is checked here (a number where a
+ * number belongs); whether the value is acceptable is the engine's call, and its answer is shown.
+ */
+export function parseOverride(
+  kind: 'number' | 'int' | 'decimal',
+  text: string,
+): { ok: true; value: number | string } | { ok: false; message: string } {
+  const t = text.trim();
+  if (kind === 'decimal')
+    return /^\d+(\.\d+)?$/.test(t)
+      ? { ok: true, value: t }
+      : { ok: false, message: 'a decimal number such as 0.010' };
+  if (!/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(t)) return { ok: false, message: 'a number' };
+  const n = Number(t);
+  if (kind === 'int' && !Number.isInteger(n)) return { ok: false, message: 'a whole number' };
+  return { ok: true, value: n };
+}
+
+function OverrideForm() {
+  const invoke = useEngineStore((s) => s.invoke);
+  const active = useEngineStore(useShallow((s) => s.state?.overrides.active ?? {}));
+  const [text, setText] = useState<Partial<Record<OverrideField, string>>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [applied, setApplied] = useState<string | null>(null);
+
+  const apply = async (field: OverrideField, kind: 'number' | 'int' | 'decimal') => {
+    const parsed = parseOverride(kind, text[field] ?? '');
+    if (!parsed.ok) {
+      setError(`${field}: must be ${parsed.message}`);
+      return;
+    }
+    const r = await invoke('overrides.set', { [field]: parsed.value });
+    if (r.ok) {
+      setError(null);
+      setApplied(`${field} applied`);
+    } else {
+      setApplied(null);
+      setError(r.error.message);
+    }
+  };
+  const clear = async (field: OverrideField) => {
+    const r = await invoke('overrides.clear', { fields: [field] });
+    setError(r.ok ? null : r.error.message);
+  };
+  return (
+    <div className="override-form" data-testid="override-form">
+      {FIELDS.map((f) => (
+        <div key={f.name} className="override-row">
+          <label htmlFor={`ov-${f.name}`}>{f.label}</label>
+          <input
+            id={`ov-${f.name}`}
+            data-testid={`override-${f.name}`}
+            className="num"
+            placeholder={active[f.name] !== undefined ? String(active[f.name]) : 'model'}
+            value={text[f.name] ?? ''}
+            onChange={(e) => setText((t) => ({ ...t, [f.name]: e.target.value }))}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') void apply(f.name, f.kind);
+            }}
+          />
+          <button data-testid={`override-apply-${f.name}`} onClick={() => void apply(f.name, f.kind)}>
+            Apply
+          </button>
+          <button
+            data-testid={`override-clear-${f.name}`}
+            disabled={active[f.name] === undefined}
+            onClick={() => void clear(f.name)}
+          >
+            Clear
+          </button>
+        </div>
+      ))}
+      {error ? (
+        <div className="error" role="alert" data-testid="override-error">
+          {error}
+        </div>
+      ) : applied ? (
+        <div className="ok-note" data-testid="override-applied">
+          {applied}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function Ticket() {
+  const invoke = useEngineStore((s) => s.invoke);
+  const { bestBid, bestAsk } = useEngineStore(
+    useShallow((s) => ({ bestBid: s.state?.book.bids[0]?.[0], bestAsk: s.state?.book.asks[0]?.[0] })),
+  );
+  const ticket = useUiStore((s) => s.ticket);
+  const setTicket = useUiStore((s) => s.setTicket);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const price = ticket.price || (ticket.side === 'buy' ? bestBid : bestAsk) || '';
+  const send = async () => {
+    const r = await invoke('orders.place', {
+      side: ticket.side,
+      price,
+      size: ticket.size,
+      postOnly: ticket.postOnly,
+    });
+    setMsg(r.ok ? { ok: true, text: `sent ${r.value.clientId}` } : { ok: false, text: r.error.message });
+  };
+  return (
+    <div className="ticket" data-testid="ticket">
+      <select
+        data-testid="ticket-side"
+        value={ticket.side}
+        onChange={(e) => setTicket({ side: e.target.value as 'buy' | 'sell', price: '' })}
+      >
+        <option value="buy">Buy</option>
+        <option value="sell">Sell</option>
+      </select>
+      <input
+        data-testid="ticket-price"
+        className="num"
+        value={price}
+        onChange={(e) => setTicket({ price: e.target.value })}
+      />
+      <input
+        data-testid="ticket-size"
+        className="num"
+        value={ticket.size}
+        onChange={(e) => setTicket({ size: e.target.value })}
+      />
+      <label>
+        <input
+          type="checkbox"
+          data-testid="ticket-postonly"
+          checked={ticket.postOnly}
+          onChange={(e) => setTicket({ postOnly: e.target.checked })}
+        />{' '}
+        post-only
+      </label>
+      <button
+        data-testid="ticket-send"
+        className={ticket.side === 'buy' ? 'btn-buy' : 'btn-sell'}
+        onClick={() => void send()}
+      >
+        {ticket.side === 'buy' ? 'Buy' : 'Sell'}
+      </button>
+      {msg ? (
+        <div className={msg.ok ? 'ok-note' : 'error'} data-testid="ticket-result">
+          {msg.text}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** Start/stop, pauses, overrides, the manual ticket, and the safety actions. */
+export function Controls() {
+  const invoke = useEngineStore((s) => s.invoke);
+  const { status, paused, halted, position, kill } = useEngineStore(
+    useShallow((s) => ({
+      status: s.state?.quoting.status,
+      paused: s.state?.quoting.paused,
+      halted: s.state?.risk.tradingState === 'halted',
+      position: s.state?.position.size ?? '0',
+      kill: s.state?.risk.kill.engaged ?? false,
+    })),
+  );
+  const { confirmKill, setConfirmKill, confirmFlatten, setConfirmFlatten, lastError, setLastError } =
+    useUiStore();
+  const act = async (p: Promise<{ ok: boolean; error?: { message: string } }>) => {
+    const r = await p;
+    setLastError(r.ok ? null : (r.error?.message ?? 'refused'));
+  };
+  const quoting = status === 'quoting';
+  return (
+    <section className="panel controls" data-testid="controls">
+      <h2>Controls</h2>
+      <div className="button-row">
+        {quoting ? (
+          <button data-testid="stop-button" onClick={() => void act(invoke('quoting.stop', {}))}>
+            Stop quoting <kbd>{HOTKEYS.toggleQuoting}</kbd>
+          </button>
+        ) : (
+          <button
+            data-testid="start-button"
+            className="btn-go"
+            disabled={halted}
+            onClick={() => void act(invoke('quoting.start', {}))}
+          >
+            Start quoting <kbd>{HOTKEYS.toggleQuoting}</kbd>
+          </button>
+        )}
+        <button
+          data-testid="pause-bid"
+          onClick={() => void act(invoke(paused?.bid ? 'quoting.resume' : 'quoting.pause', { side: 'bid' }))}
+        >
+          {paused?.bid ? 'Resume bid' : 'Pause bid'} <kbd>{HOTKEYS.pauseBid}</kbd>
+        </button>
+        <button
+          data-testid="pause-ask"
+          onClick={() => void act(invoke(paused?.ask ? 'quoting.resume' : 'quoting.pause', { side: 'ask' }))}
+        >
+          {paused?.ask ? 'Resume ask' : 'Pause ask'} <kbd>{HOTKEYS.pauseAsk}</kbd>
+        </button>
+        <button data-testid="cancel-all-button" onClick={() => void act(invoke('orders.cancelAll', {}))}>
+          Cancel all <kbd>{HOTKEYS.cancelAll}</kbd>
+        </button>
+      </div>
+      <div className="button-row danger-row">
+        <button data-testid="flatten-button" onClick={() => setConfirmFlatten(true)}>
+          Flatten…
+        </button>
+        {confirmKill ? (
+          <>
+            <button
+              data-testid="kill-confirm"
+              className="btn-kill"
+              autoFocus
+              onClick={() => {
+                setConfirmKill(false);
+                void act(invoke('risk.kill', {}));
+              }}
+            >
+              Confirm KILL
+            </button>
+            <button onClick={() => setConfirmKill(false)}>Keep trading</button>
+          </>
+        ) : (
+          <button data-testid="kill-button" className="btn-kill" onClick={() => setConfirmKill(true)}>
+            Kill switch <kbd>{HOTKEYS.kill}</kbd>
+          </button>
+        )}
+        <button
+          data-testid="reset-button"
+          disabled={!halted && !kill}
+          onClick={() => void act(invoke('risk.reset', {}))}
+        >
+          Reset after kill
+        </button>
+      </div>
+      {lastError ? (
+        <div className="error" data-testid="command-error">
+          {lastError}
+        </div>
+      ) : null}
+      {confirmFlatten ? (
+        <div className="modal" role="dialog" data-testid="flatten-modal">
+          <p>
+            Flatten: stop quoting, cancel every order, then send a market order for{' '}
+            <strong className="num">{position.replace(/^-/, '')}</strong> to{' '}
+            {position.startsWith('-') ? 'buy' : 'sell'}. Slippage depends on the book.
+          </p>
+          <button
+            data-testid="flatten-confirm"
+            className="btn-kill"
+            onClick={() => {
+              setConfirmFlatten(false);
+              void act(invoke('position.flatten', {}));
+            }}
+          >
+            Flatten now
+          </button>
+          <button onClick={() => setConfirmFlatten(false)}>Cancel</button>
+        </div>
+      ) : null}
+      <h3>Overrides</h3>
+      <OverrideForm />
+      <h3>Manual order</h3>
+      <Ticket />
+    </section>
+  );
+}
