@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { OverrideField, OverrideValues } from '../../../engine/api/contract.ts';
+import type { OverrideField } from '../../../engine/api/contract.ts';
 import { HOTKEYS } from '../hotkeys.ts';
 import { useEngineStore } from '../store/engine-store.ts';
 import { useUiStore } from '../store/ui-store.ts';
