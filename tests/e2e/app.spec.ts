@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { expect, ROOT, test } from './fixtures.ts';
+import { expect, test } from './fixtures.ts';
 import { WorkstationPage } from './pages/workstation.ts';
 
 test('the UI in Chromium shows the engine live state over the WebSocket transport', async ({
@@ -14,10 +13,7 @@ test('the UI in Chromium shows the engine live state over the WebSocket transpor
   expect(first).toMatch(/^\d\d:\d\d:\d\d,\d\d\d$/);
   // The engine clock in the header advances because the engine keeps publishing state.
   await expect(ws.clock).not.toHaveText(first ?? '');
-  // The README's screenshot is this screen; refreshed on request so a normal run leaves the tree clean.
-  const shot =
-    process.env.UPDATE_README_SCREENSHOT === '1' ? join(ROOT, 'resources/readme/workstation.png') : undefined;
-  await page.screenshot({ path: shot ?? test.info().outputPath('workstation.png') });
+  await page.screenshot({ path: test.info().outputPath('header.png') });
 });
 
 test('a page opened without the token is refused and shows the link as down', async ({ page, host }) => {

@@ -2,6 +2,7 @@ import { memo, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useEngineStore } from '../store/engine-store.ts';
 import { useUiStore } from '../store/ui-store.ts';
+import { addSizes } from '../sizes.ts';
 
 const DEPTH = 14;
 
@@ -14,13 +15,6 @@ interface Row {
   depth: number;
   own: string;
   ownId: string | null;
-}
-
-/** Sums decimal strings of equal scale exactly by working in integers of the smallest unit. */
-function addSizes(a: string, b: string, decimals: number): string {
-  const toUnits = (s: string) => BigInt(s.replace('.', '').replace(/^0+(?=\d)/, '') || '0');
-  const sum = (toUnits(a) + toUnits(b)).toString().padStart(decimals + 1, '0');
-  return decimals === 0 ? sum : `${sum.slice(0, -decimals)}.${sum.slice(-decimals)}`;
 }
 
 const LadderRow = memo(function LadderRow(
