@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.ts';
+import { RecentSet } from '../core/recent-set.ts';
 import type { ClientIdFactory } from '../core/ids.ts';
 import type { Lots, Side, Ticks } from '../core/instrument.ts';
 import type {
@@ -69,12 +70,8 @@ export class OrderManager {
   private readonly o: Required<Omit<OrderManagerOptions, 'guard'>> & Pick<OrderManagerOptions, 'guard'>;
   private readonly working = new Map<string, Order>();
   private readonly recent = new Map<string, Order>();
-  /** Insertion order of `recent`, as a ring: evicting through Map iteration degrades as deletions pile up. */
-  private recentRing: string[] = [];
-  private recentHead = 0;
-  private readonly fillIds = new Set<string>();
-  private readonly fillOrder: string[] = [];
-  private fillHead = 0;
+  private readonly recentIds: RecentSet<string>;
+  private readonly fillIds = new RecentSet<string>(SEEN_FILLS);
   private inFlight = 0;
   private workingLots = { buy: 0, sell: 0 };
   counters = {
@@ -90,6 +87,7 @@ export class OrderManager {
 
   constructor(options: OrderManagerOptions) {
     this.o = { maxInFlight: 64, recentCapacity: 1000, ...options };
+    this.recentIds = new RecentSet(this.o.recentCapacity);
   }
 
   /** Feed the venue's execution stream here. */
@@ -356,7 +354,7 @@ export class OrderManager {
       this.counters.duplicates++;
       return;
     }
-    this.rememberFill(f.execId);
+    this.fillIds.add(f.execId);
     const live = this.working.get(f.clientId);
     if (live) {
       // Filled lots stop counting as working the moment the fill arrives, before the order update,
@@ -386,24 +384,9 @@ export class OrderManager {
       this.workingLots[order.side] -= Math.max(0, order.size - order.filled);
       order.pendingAmend = null;
       this.recent.set(order.clientId, order);
-      if (this.recentRing.length < this.o.recentCapacity) this.recentRing.push(order.clientId);
-      else {
-        this.recent.delete(this.recentRing[this.recentHead]!);
-        this.recentRing[this.recentHead] = order.clientId;
-        this.recentHead = (this.recentHead + 1) % this.o.recentCapacity;
-      }
+      const evicted = this.recentIds.add(order.clientId);
+      if (evicted !== undefined) this.recent.delete(evicted);
     }
     this.o.emit({ kind: 'order', order });
-  }
-
-  private rememberFill(id: string): void {
-    this.fillIds.add(id);
-    if (this.fillOrder.length < SEEN_FILLS) {
-      this.fillOrder.push(id);
-      return;
-    }
-    this.fillIds.delete(this.fillOrder[this.fillHead]!);
-    this.fillOrder[this.fillHead] = id;
-    this.fillHead = (this.fillHead + 1) % SEEN_FILLS;
   }
 }

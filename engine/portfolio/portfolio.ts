@@ -1,4 +1,5 @@
 import { Decimal } from '../core/decimal.ts';
+import { RecentSet } from '../core/recent-set.ts';
 import type { Instrument } from '../core/instrument.ts';
 import type { Fill } from '../venues/venue.ts';
 
@@ -32,9 +33,7 @@ export class Portfolio {
   private cost = new Decimal(0);
   private realizedPnl = new Decimal(0);
   private feesPaid = new Decimal(0);
-  private readonly seen = new Set<string>();
-  private readonly seenOrder: string[] = [];
-  private seenHead = 0;
+  private readonly seen = new RecentSet<string>(SEEN_EXEC_IDS);
 
   constructor(inst: Instrument, startingEquity: Decimal | string = '0') {
     this.inst = inst;
@@ -44,7 +43,7 @@ export class Portfolio {
   /** Applies one fill; false (and no change) if this execution was already applied or is not ours. */
   apply(fill: Fill): boolean {
     if (fill.symbol !== this.inst.symbol || this.seen.has(fill.execId)) return false;
-    this.remember(fill.execId);
+    this.seen.add(fill.execId);
     const qty = this.inst.lotSize.mul(fill.size);
     const price = this.inst.tickSize.mul(fill.price);
     const fee = new Decimal(fill.fee);
@@ -129,17 +128,6 @@ export class Portfolio {
       fees: fixed(this.feesPaid, Math.max(dp, 2) + 2),
       equity: fixed(this.equity(markTicks), Math.max(dp, 2)),
     };
-  }
-
-  private remember(execId: string): void {
-    this.seen.add(execId);
-    if (this.seenOrder.length < SEEN_EXEC_IDS) {
-      this.seenOrder.push(execId);
-      return;
-    }
-    this.seen.delete(this.seenOrder[this.seenHead]!);
-    this.seenOrder[this.seenHead] = execId;
-    this.seenHead = (this.seenHead + 1) % SEEN_EXEC_IDS;
   }
 }
 

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium.ts';
 import { ROOT, startHostProcess } from '../e2e/fixtures.ts';
 import type { Emit } from './figure.ts';
 import { percentile } from './figure.ts';
@@ -45,17 +46,7 @@ export default async function ui(emit: Emit): Promise<void> {
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'mmws-uibench-'));
   const host = await startHostProcess(dataDir, ['--book-rate', String(BOOK_RATE)]);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     await page.goto(host.url);
