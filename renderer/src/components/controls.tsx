@@ -18,6 +18,13 @@ const FIELDS: { name: OverrideField; label: string; kind: 'number' | 'int' | 'de
   { name: 'maxPosition', label: 'Max position', kind: 'decimal' },
 ];
 
+/** Inline check while typing: only the format; the engine judges the value when applied. */
+function hint(kind: 'number' | 'int' | 'decimal', text: string | undefined): string | null {
+  if (text === undefined || text.trim() === '') return null;
+  const r = parseOverride(kind, text);
+  return r.ok ? null : `enter ${r.message}`;
+}
+
 function OverrideForm() {
   const invoke = useEngineStore((s) => s.invoke);
   const active = useEngineStore(useShallow((s) => s.state?.overrides.active ?? {}));
@@ -55,6 +62,7 @@ function OverrideForm() {
             className="num"
             placeholder={active[f.name] !== undefined ? String(active[f.name]) : 'model'}
             value={text[f.name] ?? ''}
+            aria-invalid={hint(f.kind, text[f.name]) !== null}
             onChange={(e) => setText((t) => ({ ...t, [f.name]: e.target.value }))}
             onKeyDown={(e) => {
               if (e.key === 'Enter') void apply(f.name, f.kind);

@@ -2,6 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { QuoteSideView } from '../../../engine/api/contract.ts';
 import { formatMoney, gaugeLevel, pnlClass } from '../format.ts';
 import { useEngineStore } from '../store/engine-store.ts';
+import { EquityCurve } from './equity-curve.tsx';
 
 function Cell(props: {
   label: string;
@@ -116,6 +117,7 @@ export function PositionPanel() {
           className={pnlClass(p.equity)}
         />
       </div>
+      <EquityCurve />
     </section>
   );
 }
