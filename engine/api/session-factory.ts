@@ -22,7 +22,7 @@ export interface SessionConfig {
 type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
 /** Book updates per second the simulator's default background flow produces (measured). */
-const SIM_DEFAULT_BOOK_RATE = 115;
+const SIM_DEFAULT_BOOK_RATE = 105;
 const BACKUP_EVERY_MS = 6 * 3_600_000;
 const BACKUPS_KEPT = 10;
 

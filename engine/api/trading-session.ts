@@ -527,7 +527,7 @@ export class TradingSession implements Session {
       this.inst,
       this.cfg.limits,
       this.throttle,
-      { side: req.side, ...(req.price === undefined ? {} : { price: req.price }), lots: req.size },
+      { side: req.side, price: req.price, lots: req.size },
       {
         state: this.trading.state(),
         positionLots: this.portfolio.positionLots(),

@@ -140,7 +140,7 @@ export class OrderManager {
       type: req.type,
       timeInForce: req.tif,
       size: req.size,
-      ...(req.price === undefined ? {} : { price: req.price }),
+      price: req.price,
     };
     this.track(
       () => this.o.venue.placeOrder(request),
@@ -167,7 +167,7 @@ export class OrderManager {
       side: order.side,
       type: order.type,
       tif: order.tif,
-      ...(price === undefined ? {} : { price }),
+      price,
       size: (size - order.filled) as Lots,
       origin: order.origin,
     });
@@ -182,8 +182,8 @@ export class OrderManager {
         this.o.venue.amendOrder({
           symbol: this.o.symbol,
           clientId,
-          ...(change.price === undefined ? {} : { price: change.price }),
-          ...(change.size === undefined ? {} : { size: change.size }),
+          price: change.price,
+          size: change.size,
         }),
       (r) => {
         if (!r.ok && order.status === 'pending-amend') {

@@ -74,7 +74,7 @@ async function lifecycleRig() {
         inst,
         limits,
         throttle,
-        { side: req.side, ...(req.price === undefined ? {} : { price: req.price }), lots: req.size },
+        { side: req.side, price: req.price, lots: req.size },
         {
           state: 'active',
           positionLots: portfolio.positionLots(),
