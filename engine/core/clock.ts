@@ -56,12 +56,14 @@ export class WallClock implements Clock {
   }
 }
 
-interface SimTimer {
-  id: number;
+/** A SimClock timer is its own handle; clearing it marks it dead and the heap drops it when it surfaces. */
+interface SimTimer extends TimerHandle {
   at: number;
   seq: number;
   period: number;
   fn: () => void;
+  dead: boolean;
+  owner: SimClock;
 }
 
 /**
@@ -74,7 +76,6 @@ export class SimClock implements Clock {
   private seq = 0;
   // Binary min-heap on (at, seq).
   private heap: SimTimer[] = [];
-  private readonly live = new Map<number, SimTimer>();
 
   constructor(startMs = Date.UTC(2026, 0, 1)) {
     this.t = startMs;
@@ -94,7 +95,8 @@ export class SimClock implements Clock {
   }
 
   clearTimer(handle: TimerHandle | undefined): void {
-    if (handle) this.live.delete(handle.id);
+    const t = handle as SimTimer | undefined;
+    if (t?.owner === this) t.dead = true;
   }
 
   /** Time of the next pending timer, or undefined. */
@@ -117,7 +119,7 @@ export class SimClock implements Clock {
         top.seq = this.seq++;
         this.push(top);
       } else {
-        this.live.delete(top.id);
+        top.dead = true;
       }
       top.fn();
     }
@@ -129,49 +131,59 @@ export class SimClock implements Clock {
   }
 
   private add(fn: () => void, delay: number, period: number): TimerHandle {
-    const timer: SimTimer = { id: this.nextId++, at: this.t + delay, seq: this.seq++, period, fn };
-    this.live.set(timer.id, timer);
+    const timer: SimTimer = {
+      id: this.nextId++,
+      at: this.t + delay,
+      seq: this.seq++,
+      period,
+      fn,
+      dead: false,
+      owner: this,
+    };
     this.push(timer);
-    return { id: timer.id };
+    return timer;
   }
 
   private dropDead(): void {
-    while (this.heap.length > 0 && !this.live.has(this.heap[0]!.id)) this.pop();
+    while (this.heap.length > 0 && this.heap[0]!.dead) this.pop();
   }
 
   private less(a: SimTimer, b: SimTimer): boolean {
     return a.at < b.at || (a.at === b.at && a.seq < b.seq);
   }
 
+  // Sift by moving a hole rather than swapping pairs: one write per level.
   private push(x: SimTimer): void {
     const h = this.heap;
+    let i = h.length;
     h.push(x);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
+      const parent = h[p]!;
+      if (!this.less(x, parent)) break;
+      h[i] = parent;
       i = p;
     }
+    h[i] = x;
   }
 
   private pop(): SimTimer | undefined {
     const h = this.heap;
     const top = h[0];
     const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
+    const n = h.length;
+    if (n > 0 && last) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
+        const c = r < n && this.less(h[r]!, h[l]!) ? r : l;
+        if (!this.less(h[c]!, last)) break;
+        h[i] = h[c]!;
+        i = c;
       }
+      h[i] = last;
     }
     return top;
   }

@@ -33,6 +33,30 @@ describe('SimClock', () => {
     expect(at).toHaveLength(5);
   });
 
+  it('fires thousands of random timers exactly in (time, creation) order, skipping cleared ones', () => {
+    const clock = new SimClock(0);
+    const rng = new Rng(3);
+    const fired: number[] = [];
+    const expected: { at: number; n: number }[] = [];
+    const handles = [];
+    for (let n = 0; n < 5000; n++) {
+      const at = rng.int(0, 300);
+      handles.push({ h: clock.setTimeout(() => fired.push(n), at), at, n });
+    }
+    for (const x of handles) {
+      if (rng.next() < 0.3) clock.clearTimer(x.h);
+      else expected.push({ at: x.at, n: x.n });
+    }
+    expected.sort((a, b) => a.at - b.at || a.n - b.n);
+    clock.advance(150);
+    clock.advance(150);
+    expect(fired).toEqual(expected.map((e) => e.n));
+    // A fired one-shot timer cleared afterwards, and a handle from another clock, change nothing.
+    clock.clearTimer(handles[0]!.h);
+    new SimClock(0).clearTimer(handles[1]!.h);
+    expect(clock.nextTimerAt()).toBeUndefined();
+  });
+
   it('refuses to go back in time', () => {
     const clock = new SimClock(100);
     expect(() => clock.advanceTo(50)).toThrow(/cannot go back/);
