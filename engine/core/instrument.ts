@@ -1,5 +1,4 @@
-import type { Decimal } from './decimal.ts';
-import { parseDecimal } from './decimal.ts';
+import { Decimal, parseDecimal } from './decimal.ts';
 import { EngineError } from './errors.ts';
 
 /** Integer count of price ticks. A branded number so a lot count cannot be passed where a price is due. */
@@ -48,6 +47,9 @@ export interface Instrument {
   /** Digits after the point needed to print any price / size exactly. */
   readonly priceDecimals: number;
   readonly sizeDecimals: number;
+  /** The tick and lot as whole numbers of 10^-decimals ("0.25" with 2 decimals is 25), for exact printing. */
+  readonly tickScaled: number;
+  readonly lotScaled: number;
   readonly spec: Readonly<InstrumentSpec>;
 }
 
@@ -71,6 +73,8 @@ export function defineInstrument(spec: InstrumentSpec): Instrument {
     throw new EngineError('invalid_number', `${spec.symbol} minNotional is negative`);
   const minLots = toUnits(minSize, lotSize, 'up', `${spec.symbol} minSize`) as Lots;
   if (minLots < 1) throw new EngineError('invalid_number', `${spec.symbol} minSize must be at least one lot`);
+  const priceDecimals = fractionDigits(spec.tickSize);
+  const sizeDecimals = fractionDigits(spec.lotSize);
   return Object.freeze({
     symbol: spec.symbol,
     base: spec.base,
@@ -83,8 +87,10 @@ export function defineInstrument(spec: InstrumentSpec): Instrument {
     makerFee: parseDecimal(spec.makerFee, `${spec.symbol} makerFee`),
     takerFee: parseDecimal(spec.takerFee, `${spec.symbol} takerFee`),
     // Decimals come from the step as the venue writes it ("0.10" prints prices with two decimals).
-    priceDecimals: fractionDigits(spec.tickSize),
-    sizeDecimals: fractionDigits(spec.lotSize),
+    priceDecimals,
+    sizeDecimals,
+    tickScaled: scaledStep(tickSize, priceDecimals),
+    lotScaled: scaledStep(lotSize, sizeDecimals),
     spec: Object.freeze({ ...spec }),
   });
 }
@@ -92,6 +98,12 @@ export function defineInstrument(spec: InstrumentSpec): Instrument {
 function fractionDigits(step: string): number {
   const dot = step.indexOf('.');
   return dot < 0 ? 0 : step.length - dot - 1;
+}
+
+/** The step in units of 10^-decimals; 0 when that is not a safe integer (printing then goes through Decimal). */
+function scaledStep(step: Decimal, decimals: number): number {
+  const n = step.mul(new Decimal(10).pow(decimals)).toNumber();
+  return Number.isSafeInteger(n) ? n : 0;
 }
 
 function toUnits(value: Decimal, step: Decimal, rounding: Rounding, what: string): number {
@@ -164,11 +176,26 @@ export function lotsToDecimal(inst: Instrument, l: number): Decimal {
 
 /** Prints a price exactly with the instrument's decimals, as a venue expects it. */
 export function formatPrice(inst: Instrument, t: number): string {
-  return inst.tickSize.mul(t).toFixed(inst.priceDecimals);
+  return formatUnits(t, inst.tickScaled, inst.priceDecimals, inst.tickSize);
 }
 
 export function formatSize(inst: Instrument, l: number): string {
-  return inst.lotSize.mul(l).toFixed(inst.sizeDecimals);
+  return formatUnits(l, inst.lotScaled, inst.sizeDecimals, inst.lotSize);
+}
+
+/**
+ * `units` steps printed with `decimals` digits. On the hot path (every order event) this is integer
+ * arithmetic on the scaled step and a string split; a product past 2^53 falls back to Decimal.
+ */
+function formatUnits(units: number, scaled: number, decimals: number, step: Decimal): string {
+  const v = units * scaled;
+  if (scaled === 0 || !Number.isSafeInteger(v)) return step.mul(units).toFixed(decimals);
+  if (decimals === 0) return String(v);
+  const neg = v < 0;
+  let digits = String(neg ? -v : v);
+  if (digits.length <= decimals) digits = '0'.repeat(decimals - digits.length + 1) + digits;
+  const cut = digits.length - decimals;
+  return `${neg ? '-' : ''}${digits.slice(0, cut)}.${digits.slice(cut)}`;
 }
 
 /** True when `lots` at `ticks` falls short of the venue's minimum notional (exact, integer arithmetic). */

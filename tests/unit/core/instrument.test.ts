@@ -67,6 +67,22 @@ describe('instrument numbers', () => {
     }
   });
 
+  it('prints exactly what Decimal prints, for any step, sign and magnitude', () => {
+    const five = defineInstrument({ ...spec, symbol: 'FIVE', tickSize: '5', lotSize: '10', minSize: '10' });
+    const rng = new Rng(11);
+    const cases: number[] = [0, 1, -1, 9, 10, 99, 100, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 60];
+    for (let i = 0; i < 3000; i++) cases.push(rng.int(-1_000_000_000, 1_000_000_000), rng.int(0, 1000));
+    for (const inst of [btc, quarter, tiny, five]) {
+      for (const u of cases) {
+        expect(formatPrice(inst, u)).toBe(inst.tickSize.mul(u).toFixed(inst.priceDecimals));
+        expect(formatSize(inst, u)).toBe(inst.lotSize.mul(u).toFixed(inst.sizeDecimals));
+      }
+    }
+    expect(formatPrice(tiny, 12)).toBe('0.0000000012');
+    expect(formatSize(btc, -5)).toBe('-0.005');
+    expect(formatPrice(five, 7)).toBe('35');
+  });
+
   it('computes notional exactly where floats would not', () => {
     // 0.1 * 3 in floats is 0.30000000000000004; here it is exact.
     expect(notional(btc, 1, 300).toFixed()).toBe('0.03');
