@@ -20,9 +20,25 @@ export class RecentSet<K> {
     return this.keys.has(key);
   }
 
+  /**
+   * Adds `key` if it is not remembered yet; true when it was new. One hash lookup instead of a
+   * `has` then an `add`: this runs for every execution.
+   */
+  addIfNew(key: K): boolean {
+    const before = this.keys.size;
+    this.keys.add(key);
+    if (this.keys.size === before) return false;
+    this.remember(key);
+    return true;
+  }
+
   /** Adds a key not yet present; returns the key it evicted, if any. */
   add(key: K): K | undefined {
     this.keys.add(key);
+    return this.remember(key);
+  }
+
+  private remember(key: K): K | undefined {
     if (this.ring.length < this.capacity) {
       this.ring.push(key);
       return undefined;

@@ -350,11 +350,10 @@ export class OrderManager {
   }
 
   private onFill(f: Fill): void {
-    if (this.fillIds.has(f.execId)) {
+    if (!this.fillIds.addIfNew(f.execId)) {
       this.counters.duplicates++;
       return;
     }
-    this.fillIds.add(f.execId);
     const live = this.working.get(f.clientId);
     if (live) {
       // Filled lots stop counting as working the moment the fill arrives, before the order update,

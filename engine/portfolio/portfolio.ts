@@ -42,8 +42,7 @@ export class Portfolio {
 
   /** Applies one fill; false (and no change) if this execution was already applied or is not ours. */
   apply(fill: Fill): boolean {
-    if (fill.symbol !== this.inst.symbol || this.seen.has(fill.execId)) return false;
-    this.seen.add(fill.execId);
+    if (fill.symbol !== this.inst.symbol || !this.seen.addIfNew(fill.execId)) return false;
     const qty = this.inst.lotSize.mul(fill.size);
     const price = this.inst.tickSize.mul(fill.price);
     const fee = new Decimal(fill.fee);

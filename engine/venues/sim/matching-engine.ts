@@ -93,8 +93,24 @@ class BookSide {
   readonly isBid: boolean;
   readonly levels = new Map<number, PriceLevel>();
   readonly prices: number[] = [];
-  /** Prices whose aggregate size changed since the last L2 flush. */
-  readonly dirty = new Set<number>();
+  /**
+   * Prices whose aggregate size changed since the last L2 flush, possibly repeated: an array is much
+   * cheaper than a Set to fill and empty on every request. Deduplicated when drained, and compacted
+   * if nobody drains it for a long while.
+   */
+  readonly dirty: number[] = [];
+  private compactAt = 4096;
+
+  markDirty(price: number): void {
+    const d = this.dirty;
+    d.push(price);
+    if (d.length > this.compactAt) {
+      const unique = [...new Set(d)];
+      d.length = 0;
+      for (const p of unique) d.push(p);
+      this.compactAt = Math.max(4096, 2 * unique.length);
+    }
+  }
 
   constructor(isBid: boolean) {
     this.isBid = isBid;
@@ -311,7 +327,7 @@ export class MatchingEngine {
    * `depth()` exactly.
    */
   flushL2(): { bids: Level[]; asks: Level[] } | undefined {
-    if (this.bids.dirty.size === 0 && this.asks.dirty.size === 0) return undefined;
+    if (this.bids.dirty.length === 0 && this.asks.dirty.length === 0) return undefined;
     return { bids: this.drainDirty(this.bids), asks: this.drainDirty(this.asks) };
   }
 
@@ -479,7 +495,7 @@ export class MatchingEngine {
       const lvl = o.level!;
       lvl.total -= o.size - size;
       o.size = size;
-      (isBuy ? this.bids : this.asks).dirty.add(price);
+      (isBuy ? this.bids : this.asks).markDirty(price);
       this.listener.onAmend(o);
       return true;
     }
@@ -536,7 +552,7 @@ export class MatchingEngine {
         m.filled += qty;
         t.filled += qty;
         lvl.total -= qty;
-        opp.dirty.add(px);
+        opp.markDirty(px);
         if (m.funded || t.funded) this.settle(m, t, px, qty);
         this.fillCount++;
         this.listener.onFill(m, t, px, qty);
@@ -572,7 +588,7 @@ export class MatchingEngine {
     lvl.tail = o;
     lvl.count++;
     lvl.total += o.size - o.filled;
-    s.dirty.add(o.price);
+    s.markDirty(o.price);
     this.orders.set(o.id, o);
   }
 
@@ -587,7 +603,7 @@ export class MatchingEngine {
     else o.next.prev = o.prev;
     lvl.count--;
     lvl.total -= o.size - o.filled;
-    s.dirty.add(lvl.price);
+    s.markDirty(lvl.price);
     if (lvl.count === 0) {
       s.levels.delete(lvl.price);
       s.removePrice(lvl.price);
@@ -612,9 +628,17 @@ export class MatchingEngine {
 
   private drainDirty(s: BookSide): Level[] {
     const out: Level[] = [];
-    for (const p of s.dirty) out.push([p as Ticks, (s.levels.get(p)?.total ?? 0) as Lots]);
-    s.dirty.clear();
-    return s.isBid ? out.sort((a, b) => b[0] - a[0]) : out.sort((a, b) => a[0] - b[0]);
+    const d = s.dirty;
+    if (d.length === 0) return out;
+    if (s.isBid) d.sort((a, b) => b - a);
+    else d.sort((a, b) => a - b);
+    for (let i = 0; i < d.length; i++) {
+      const p = d[i]!;
+      if (i > 0 && p === d[i - 1]) continue;
+      out.push([p as Ticks, (s.levels.get(p)?.total ?? 0) as Lots]);
+    }
+    d.length = 0;
+    return out;
   }
 
   // ---- money ---------------------------------------------------------------------------------

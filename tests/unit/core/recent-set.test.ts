@@ -12,4 +12,19 @@ describe('RecentSet', () => {
     expect(s.size).toBe(3);
     expect(() => new RecentSet(0)).toThrow(/capacity/);
   });
+
+  it('adds only new keys, and a repeat neither evicts nor refreshes anything', () => {
+    const s = new RecentSet<string>(2);
+    expect(s.addIfNew('a')).toBe(true);
+    expect(s.addIfNew('a')).toBe(false);
+    expect(s.addIfNew('b')).toBe(true);
+    expect(s.addIfNew('b')).toBe(false);
+    expect(s.size).toBe(2);
+    expect(s.has('a')).toBe(true);
+    expect(s.addIfNew('c')).toBe(true);
+    expect(s.has('a')).toBe(false);
+    expect(s.has('b') && s.has('c')).toBe(true);
+    expect(s.addIfNew('a')).toBe(true);
+    expect(s.has('b')).toBe(false);
+  });
 });
