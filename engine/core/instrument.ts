@@ -50,6 +50,8 @@ export interface Instrument {
   /** The tick and lot as whole numbers of 10^-decimals ("0.25" with 2 decimals is 25), for exact printing. */
   readonly tickScaled: number;
   readonly lotScaled: number;
+  /** tickSize x lotSize: the notional of one lot at one tick. */
+  readonly unitNotional: Decimal;
   readonly spec: Readonly<InstrumentSpec>;
 }
 
@@ -89,6 +91,7 @@ export function defineInstrument(spec: InstrumentSpec): Instrument {
     // Decimals come from the step as the venue writes it ("0.10" prints prices with two decimals).
     priceDecimals,
     sizeDecimals,
+    unitNotional: tickSize.mul(lotSize),
     tickScaled: scaledStep(tickSize, priceDecimals),
     lotScaled: scaledStep(lotSize, sizeDecimals),
     spec: Object.freeze({ ...spec }),
@@ -203,9 +206,15 @@ export function belowMinNotional(inst: Instrument, t: number, l: number): boolea
   return t * l < inst.minNotionalUnits;
 }
 
-/** Notional of `lots` at `ticks` in quote currency, exact. */
+/** Notional of `lots` at `ticks` in quote currency, exact: one Decimal product on the hot path. */
 export function notional(inst: Instrument, t: number, l: number): Decimal {
-  return inst.tickSize.mul(t).mul(inst.lotSize.mul(l));
+  return inst.unitNotional.mul(ticksTimesLots(t, l));
+}
+
+/** ticks x lots as a number when that is exact (the usual case), else as a Decimal. */
+export function ticksTimesLots(t: number, l: number): number | Decimal {
+  const n = t * l;
+  return Number.isSafeInteger(n) ? n : new Decimal(t).mul(l);
 }
 
 export function oppositeSide(side: Side): Side {

@@ -1,56 +1,119 @@
 /**
- * A set that remembers only the most recent `capacity` keys: adding one more forgets the oldest.
- * Used to recognise repeated executions and to keep finished orders for lookups in bounded memory.
- * Eviction walks a ring rather than the set's insertion order, whose iteration slows as deletions
- * pile up.
+ * A set of strings that remembers only the most recent `capacity` keys: adding one more forgets the
+ * oldest. Used to recognise repeated executions and to keep finished orders for lookups in bounded
+ * memory.
+ *
+ * It runs for every execution, with capacities in the hundreds of thousands, where a built-in Set of
+ * strings spends most of its time on cache misses (its table, then each key's header for the hash).
+ * So the keys sit in a ring, and an open-addressing table of 32-bit slots (linear probing, at most
+ * half full) indexes the ring by a hash of the key computed here. A key string is only compared when
+ * its hash matches; eviction removes the oldest ring entry with a backward-shift delete, so the table
+ * never fills with tombstones.
  */
-export class RecentSet<K> {
+export class RecentSet {
   readonly capacity: number;
-  private readonly keys = new Set<K>();
-  private readonly ring: K[] = [];
+  private readonly ring: string[];
+  private readonly ringHash: Int32Array;
+  /** Ring position + 1 per slot; 0 is empty. */
+  private readonly table: Int32Array;
+  private readonly mask: number;
+  private count = 0;
   private head = 0;
 
   constructor(capacity: number) {
-    if (!Number.isSafeInteger(capacity) || capacity < 1)
-      throw new RangeError('capacity must be a whole number ≥ 1');
+    if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > 1 << 28)
+      throw new RangeError('capacity must be a whole number from 1 to 2^28');
     this.capacity = capacity;
+    this.ring = new Array<string>(capacity);
+    this.ringHash = new Int32Array(capacity);
+    let size = 16;
+    while (size < capacity * 2) size *= 2;
+    this.table = new Int32Array(size);
+    this.mask = size - 1;
   }
 
-  has(key: K): boolean {
-    return this.keys.has(key);
+  has(key: string): boolean {
+    return this.find(key, hashOf(key)) >= 0;
   }
 
-  /**
-   * Adds `key` if it is not remembered yet; true when it was new. One hash lookup instead of a
-   * `has` then an `add`: this runs for every execution.
-   */
-  addIfNew(key: K): boolean {
-    const before = this.keys.size;
-    this.keys.add(key);
-    if (this.keys.size === before) return false;
-    this.remember(key);
+  /** Adds `key` if it is not remembered yet; true when it was new. */
+  addIfNew(key: string): boolean {
+    const h = hashOf(key);
+    if (this.find(key, h) >= 0) return false;
+    this.insert(key, h);
     return true;
   }
 
   /** Adds a key not yet present; returns the key it evicted, if any. */
-  add(key: K): K | undefined {
-    this.keys.add(key);
-    return this.remember(key);
-  }
-
-  private remember(key: K): K | undefined {
-    if (this.ring.length < this.capacity) {
-      this.ring.push(key);
-      return undefined;
-    }
-    const evicted = this.ring[this.head]!;
-    this.keys.delete(evicted);
-    this.ring[this.head] = key;
-    this.head = (this.head + 1) % this.capacity;
-    return evicted;
+  add(key: string): string | undefined {
+    return this.insert(key, hashOf(key));
   }
 
   get size(): number {
-    return this.keys.size;
+    return this.count;
   }
+
+  /** The table slot holding `key`, or -1. */
+  private find(key: string, h: number): number {
+    const t = this.table;
+    let i = h & this.mask;
+    for (;;) {
+      const v = t[i]!;
+      if (v === 0) return -1;
+      const r = v - 1;
+      if (this.ringHash[r] === h && this.ring[r] === key) return i;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  private insert(key: string, h: number): string | undefined {
+    let evicted: string | undefined;
+    const r = this.head;
+    if (this.count === this.capacity) {
+      evicted = this.ring[r]!;
+      this.removeSlotOf(r);
+    } else {
+      this.count++;
+    }
+    this.ring[r] = key;
+    this.ringHash[r] = h;
+    const t = this.table;
+    let i = h & this.mask;
+    while (t[i] !== 0) i = (i + 1) & this.mask;
+    t[i] = r + 1;
+    this.head = r + 1 === this.capacity ? 0 : r + 1;
+    return evicted;
+  }
+
+  /** Deletes the slot pointing at ring position `r`, shifting later probes back into the gap. */
+  private removeSlotOf(r: number): void {
+    const t = this.table;
+    const mask = this.mask;
+    let i = this.ringHash[r]! & mask;
+    while (t[i] !== r + 1) i = (i + 1) & mask;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const v = t[j]!;
+      if (v === 0) break;
+      const home = this.ringHash[v - 1]! & mask;
+      // The entry at j may move into the gap at i unless its home lies cyclically in (i, j].
+      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
+      if (!stays) {
+        t[i] = v;
+        i = j;
+      }
+    }
+    t[i] = 0;
+  }
+}
+
+/** FNV-1a over the UTF-16 code units, 32 bits. */
+function hashOf(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
 }

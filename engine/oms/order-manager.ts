@@ -70,8 +70,8 @@ export class OrderManager {
   private readonly o: Required<Omit<OrderManagerOptions, 'guard'>> & Pick<OrderManagerOptions, 'guard'>;
   private readonly working = new Map<string, Order>();
   private readonly recent = new Map<string, Order>();
-  private readonly recentIds: RecentSet<string>;
-  private readonly fillIds = new RecentSet<string>(SEEN_FILLS);
+  private readonly recentIds: RecentSet;
+  private readonly fillIds = new RecentSet(SEEN_FILLS);
   private inFlight = 0;
   private workingLots = { buy: 0, sell: 0 };
   counters = {

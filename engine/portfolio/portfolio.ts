@@ -1,6 +1,6 @@
 import { Decimal } from '../core/decimal.ts';
 import { RecentSet } from '../core/recent-set.ts';
-import type { Instrument } from '../core/instrument.ts';
+import { notional, type Instrument } from '../core/instrument.ts';
 import type { Fill } from '../venues/venue.ts';
 
 /** Remembered execution ids: enough to catch any replay after a reconnect; the store's UNIQUE key catches older ones. */
@@ -33,7 +33,7 @@ export class Portfolio {
   private cost = new Decimal(0);
   private realizedPnl = new Decimal(0);
   private feesPaid = new Decimal(0);
-  private readonly seen = new RecentSet<string>(SEEN_EXEC_IDS);
+  private readonly seen = new RecentSet(SEEN_EXEC_IDS);
 
   constructor(inst: Instrument, startingEquity: Decimal | string = '0') {
     this.inst = inst;
@@ -43,15 +43,15 @@ export class Portfolio {
   /** Applies one fill; false (and no change) if this execution was already applied or is not ours. */
   apply(fill: Fill): boolean {
     if (fill.symbol !== this.inst.symbol || !this.seen.addIfNew(fill.execId)) return false;
-    const qty = this.inst.lotSize.mul(fill.size);
-    const price = this.inst.tickSize.mul(fill.price);
     const fee = new Decimal(fill.fee);
-    this.feesPaid = this.feesPaid.plus(fill.feeAsset === this.inst.base ? fee.mul(price) : fee);
+    this.feesPaid = this.feesPaid.plus(
+      fill.feeAsset === this.inst.base ? fee.mul(this.inst.tickSize.mul(fill.price)) : fee,
+    );
     const dir = fill.side === 'buy' ? 1 : -1;
     const before = this.lots;
-    const value = qty.mul(price);
     if (before === 0 || Math.sign(before) === dir) {
-      this.cost = this.cost.plus(value.mul(dir));
+      const value = notional(this.inst, fill.price, fill.size);
+      this.cost = dir > 0 ? this.cost.plus(value) : this.cost.minus(value);
       this.lots = before + dir * fill.size;
       return true;
     }
@@ -67,15 +67,14 @@ export class Portfolio {
             .mul(closing)
             .div(Math.abs(before))
             .toDecimalPlaces(this.inst.priceDecimals + this.inst.sizeDecimals + 10);
-    const closedValue = this.inst.lotSize.mul(closing).mul(price);
+    const closedValue = notional(this.inst, fill.price, closing);
     this.realizedPnl = this.realizedPnl.plus(closedValue.mul(Math.sign(before))).minus(released);
     this.cost = this.cost.minus(released);
     this.lots = before + dir * fill.size;
-    if (fill.size > closing)
-      this.cost = this.inst.lotSize
-        .mul(fill.size - closing)
-        .mul(price)
-        .mul(dir);
+    if (fill.size > closing) {
+      const opened = notional(this.inst, fill.price, fill.size - closing);
+      this.cost = dir > 0 ? opened : opened.neg();
+    }
     return true;
   }
 

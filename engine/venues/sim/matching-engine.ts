@@ -1,6 +1,6 @@
 import { Decimal } from '../../core/decimal.ts';
 import { EngineError } from '../../core/errors.ts';
-import type { Instrument, Lots, Side, Ticks } from '../../core/instrument.ts';
+import { ticksTimesLots, type Instrument, type Lots, type Side, type Ticks } from '../../core/instrument.ts';
 import type { Level } from '../../market/types.ts';
 import type { Holding, Ledger } from './ledger.ts';
 
@@ -200,6 +200,11 @@ export class MatchingEngine {
   private readonly lot: Decimal;
   private readonly reserveFactor: Decimal; // 1 + max(taker, maker, 0)
   private readonly takerFactor: Decimal; // 1 + taker
+  // Per tick x lot: the reserve, and the maker and taker fee. Each amount below is then one Decimal
+  // product with the integer price x lots, instead of a chain of three.
+  private readonly reservePerUnit: Decimal;
+  private readonly makerPerUnit: Decimal;
+  private readonly takerPerUnit: Decimal;
 
   constructor(instrument: Instrument, ledger: Ledger) {
     this.instrument = instrument;
@@ -212,6 +217,9 @@ export class MatchingEngine {
     if (!this.takerFactor.isPositive() || this.takerFactor.isZero()) {
       throw new EngineError('invalid_input', `${instrument.symbol} taker fee must be above -1`);
     }
+    this.reservePerUnit = this.unit.mul(this.reserveFactor);
+    this.makerPerUnit = this.unit.mul(instrument.makerFee);
+    this.takerPerUnit = this.unit.mul(instrument.takerFee);
   }
 
   setListener(listener: SimEngineListener | null): void {
@@ -368,8 +376,7 @@ export class MatchingEngine {
 
   /** The fee of one execution in the quote asset, exact (negative = rebate). */
   fee(price: number, lots: number, liquidity: 'maker' | 'taker'): Decimal {
-    const rate = liquidity === 'maker' ? this.instrument.makerFee : this.instrument.takerFee;
-    return this.unit.mul(price).mul(lots).mul(rate);
+    return (liquidity === 'maker' ? this.makerPerUnit : this.takerPerUnit).mul(ticksTimesLots(price, lots));
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -644,7 +651,7 @@ export class MatchingEngine {
   // ---- money ---------------------------------------------------------------------------------
 
   private reserveFor(isBuy: boolean, price: number, lots: number): Decimal {
-    return isBuy ? this.unit.mul(price).mul(lots).mul(this.reserveFactor) : this.lot.mul(lots);
+    return isBuy ? this.reservePerUnit.mul(ticksTimesLots(price, lots)) : this.lot.mul(lots);
   }
 
   private quoteOf(owner: number): Holding {
@@ -697,7 +704,8 @@ export class MatchingEngine {
 
   /** Moves base and quote between the two owners and charges fees, for the funded ones. */
   private settle(m: SimOrder, t: SimOrder, price: number, qty: number): void {
-    const notional = this.unit.mul(price).mul(qty);
+    const units = ticksTimesLots(price, qty);
+    const notional = this.unit.mul(units);
     const base = this.lot.mul(qty);
     const buyer = m.side === 'buy' ? m : t;
     const seller = m.side === 'buy' ? t : m;
@@ -706,12 +714,12 @@ export class MatchingEngine {
       const b = this.baseOf(buyer.owner);
       if (buyer.type === 'limit') {
         // The reserve was taken at the order's own limit price; release that share of it.
-        const release = this.unit.mul(buyer.price).mul(qty).mul(this.reserveFactor);
+        const release = this.reservePerUnit.mul(ticksTimesLots(buyer.price, qty));
         buyer.locked = buyer.locked.minus(release);
         q.locked = q.locked.minus(release);
       }
-      const fee = notional.mul(buyer === m ? this.instrument.makerFee : this.instrument.takerFee);
-      q.total = q.total.minus(notional).minus(fee);
+      const fee = (buyer === m ? this.makerPerUnit : this.takerPerUnit).mul(units);
+      q.total = q.total.minus(notional.plus(fee));
       b.total = b.total.plus(base);
     }
     if (seller.funded) {
@@ -721,9 +729,9 @@ export class MatchingEngine {
         seller.locked = seller.locked.minus(base);
         b.locked = b.locked.minus(base);
       }
-      const fee = notional.mul(seller === m ? this.instrument.makerFee : this.instrument.takerFee);
+      const fee = (seller === m ? this.makerPerUnit : this.takerPerUnit).mul(units);
       b.total = b.total.minus(base);
-      q.total = q.total.plus(notional).minus(fee);
+      q.total = q.total.plus(notional.minus(fee));
     }
   }
 }

@@ -3,6 +3,7 @@ import { EngineError } from '../../core/errors.ts';
 import type { Instrument, InstrumentSpec, Lots, Ticks } from '../../core/instrument.ts';
 import { belowMinNotional, defineInstrument, priceToTicks } from '../../core/instrument.ts';
 import { Rng } from '../../core/random.ts';
+import { RecentSet } from '../../core/recent-set.ts';
 import type { BookDelta, BookSnapshot, Trade } from '../../market/types.ts';
 import type {
   AmendRequest,
@@ -146,7 +147,8 @@ export class SimVenue implements Venue {
   private epoch = 0;
   private readonly connectionListeners = new Set<(state: ConnectionState) => void>();
   private execListeners: readonly ((event: ExecutionEvent) => void)[] = [];
-  private readonly byClientId = new Map<string, OwnOrder>();
+  /** Client ids of accepted orders, the last `historyLimit` of them: a reused one is refused. */
+  private readonly usedClientIds: RecentSet;
   private readonly open = new Map<string, OwnOrder>();
   private fills: Fill[] = [];
   private readonly historyLimit: number;
@@ -164,6 +166,7 @@ export class SimVenue implements Venue {
     if (!Number.isSafeInteger(this.historyLimit) || this.historyLimit < 1) {
       throw new EngineError('invalid_input', 'sim historyLimit must be a whole number ≥ 1');
     }
+    this.usedClientIds = new RecentSet(this.historyLimit);
     this.latency = { ...DEFAULT_SIM_LATENCY, ...config.latency };
     checkLatency(this.latency.request, 'request');
     checkLatency(this.latency.response, 'response');
@@ -339,7 +342,7 @@ export class SimVenue implements Venue {
     if (typeof req.clientId !== 'string' || req.clientId.length === 0 || req.clientId.length > 64) {
       return reject('invalid_order', 'clientId must be a non-empty string of at most 64 characters');
     }
-    if (this.byClientId.has(req.clientId)) {
+    if (this.open.has(req.clientId) || this.usedClientIds.has(req.clientId)) {
       return reject('duplicate_client_id', `clientId ${req.clientId} was used before`);
     }
     // Checked as plain values: a request may come from untyped code.
@@ -396,23 +399,11 @@ export class SimVenue implements Venue {
     );
     this.publishBook(sym);
     if (id === 0) return engineReject(sym.engine.lastReject);
-    this.byClientId.set(rec.clientId, rec);
-    if (this.byClientId.size > this.historyLimit + 4096) this.forgetFinishedOrders();
+    this.usedClientIds.add(rec.clientId);
     return {
       ok: true,
       value: { clientId: rec.clientId, venueOrderId: rec.venueOrderId, ts: this.clock.now() },
     };
-  }
-
-  /** Drops the oldest finished orders beyond the history limit (open ones are always kept). */
-  private forgetFinishedOrders(): void {
-    let excess = this.byClientId.size - this.historyLimit;
-    for (const [id] of this.byClientId) {
-      if (excess <= 0) break;
-      if (this.open.has(id)) continue;
-      this.byClientId.delete(id);
-      excess--;
-    }
   }
 
   private handleAmend(req: AmendRequest): VenueResult<OrderAck> {

@@ -221,6 +221,29 @@ describe('SimVenue orders', () => {
     for (const o of open) expect(['new', 'partially_filled']).toContain(o.status);
   });
 
+  it('refuses a client id while its order is open, however old, and forgets finished ones past the history limit', async () => {
+    const clock = new SimClock();
+    const venue = createDefaultSim(clock, 2, {
+      latency: { request: 1, response: 1, feed: 1 },
+      historyLimit: 3,
+    });
+    await venue.connect();
+    const { bid } = touch(venue);
+    expect((await settle(clock, venue.placeOrder(limit('keep', 'buy', bid - 900, 5)))).ok).toBe(true);
+    for (let i = 0; i < 6; i++) {
+      expect((await settle(clock, venue.placeOrder(limit(`x${i}`, 'buy', bid - 800, 5)))).ok).toBe(true);
+      expect((await settle(clock, venue.cancelOrder({ symbol: SYM, clientId: `x${i}` }))).ok).toBe(true);
+    }
+    const reused = await settle(clock, venue.placeOrder(limit('keep', 'buy', bid - 900, 5)));
+    expect(reused).toMatchObject({ ok: false, code: 'duplicate_client_id' });
+    expect(await settle(clock, venue.placeOrder(limit('x5', 'buy', bid - 800, 5)))).toMatchObject({
+      ok: false,
+      code: 'duplicate_client_id',
+    });
+    // x0 finished and fell out of the last three: a venue with this history accepts it again.
+    expect((await settle(clock, venue.placeOrder(limit('x0', 'buy', bid - 800, 5)))).ok).toBe(true);
+  });
+
   it('amends, cancels and cancels all through the simulated link', async () => {
     const { clock, venue, events } = await started(6);
     const { bid } = touch(venue);
