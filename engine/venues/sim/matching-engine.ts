@@ -1,8 +1,9 @@
 import { Decimal } from '../../core/decimal.ts';
 import { EngineError } from '../../core/errors.ts';
-import { ticksTimesLots, type Instrument, type Lots, type Side, type Ticks } from '../../core/instrument.ts';
+import type { Instrument, Lots, Side, Ticks } from '../../core/instrument.ts';
 import type { Level } from '../../market/types.ts';
 import type { Holding, Ledger } from './ledger.ts';
+import { formatAtoms, fromAtoms, toAtoms } from './ledger.ts';
 
 export type SimTimeInForce = 'gtc' | 'ioc' | 'post_only';
 export type SimOrderType = 'limit' | 'market';
@@ -65,8 +66,8 @@ class SimOrder implements SimOrderView {
   filled = 0;
   ref: unknown = null;
   funded = false;
-  /** Funds reserved for the unfilled part: quote for a buy, base for a sell (funded owners only). */
-  locked: Decimal = ZERO;
+  /** Funds reserved for the unfilled part, in ledger atoms: quote for a buy, base for a sell (funded owners only). */
+  locked = 0n;
   prev: SimOrder | null = null;
   next: SimOrder | null = null;
   level: PriceLevel | null = null;
@@ -80,8 +81,6 @@ class PriceLevel {
   head: SimOrder | null = null;
   tail: SimOrder | null = null;
 }
-
-const ZERO = new Decimal(0);
 
 /**
  * One side of the book: a Map from price to a FIFO level, plus the active prices in a sorted array
@@ -195,31 +194,33 @@ export class MatchingEngine {
   /** Why the last submit / amend / cancel was refused. */
   lastReject: SimRejectCode | null = null;
 
-  // Money constants, computed once.
-  private readonly unit: Decimal; // tickSize * lotSize: notional of one lot at one tick
-  private readonly lot: Decimal;
-  private readonly reserveFactor: Decimal; // 1 + max(taker, maker, 0)
-  private readonly takerFactor: Decimal; // 1 + taker
-  // Per tick x lot: the reserve, and the maker and taker fee. Each amount below is then one Decimal
-  // product with the integer price x lots, instead of a chain of three.
-  private readonly reservePerUnit: Decimal;
-  private readonly makerPerUnit: Decimal;
-  private readonly takerPerUnit: Decimal;
+  // Money constants in ledger atoms, computed once. Per "unit" means per tick x lot (the notional of
+  // one lot at one tick), so every amount on the order path is one BigInt product with ticks x lots.
+  private readonly unit: bigint;
+  private readonly lot: bigint;
+  /** The reserve a buy locks per unit: 1 + max(taker, maker, 0) of its notional. */
+  private readonly reservePerUnit: bigint;
+  private readonly makerPerUnit: bigint;
+  private readonly takerPerUnit: bigint;
+  /** What a market buy pays per unit, fee included. */
+  private readonly takerCostPerUnit: bigint;
 
   constructor(instrument: Instrument, ledger: Ledger) {
     this.instrument = instrument;
     this.ledger = ledger;
-    this.unit = instrument.tickSize.mul(instrument.lotSize);
-    this.lot = instrument.lotSize;
-    const reserve = Decimal.max(instrument.takerFee, instrument.makerFee, ZERO);
-    this.reserveFactor = reserve.plus(1);
-    this.takerFactor = instrument.takerFee.plus(1);
-    if (!this.takerFactor.isPositive() || this.takerFactor.isZero()) {
+    const unit = instrument.tickSize.mul(instrument.lotSize);
+    const takerFactor = instrument.takerFee.plus(1);
+    if (!takerFactor.isPositive() || takerFactor.isZero()) {
       throw new EngineError('invalid_input', `${instrument.symbol} taker fee must be above -1`);
     }
-    this.reservePerUnit = this.unit.mul(this.reserveFactor);
-    this.makerPerUnit = this.unit.mul(instrument.makerFee);
-    this.takerPerUnit = this.unit.mul(instrument.takerFee);
+    const reserveFactor = Decimal.max(instrument.takerFee, instrument.makerFee, 0).plus(1);
+    const what = `${instrument.symbol} tick x lot x fee`;
+    this.unit = toAtoms(unit, what);
+    this.lot = toAtoms(instrument.lotSize, `${instrument.symbol} lot`);
+    this.reservePerUnit = toAtoms(unit.mul(reserveFactor), what);
+    this.makerPerUnit = toAtoms(unit.mul(instrument.makerFee), what);
+    this.takerPerUnit = toAtoms(unit.mul(instrument.takerFee), what);
+    this.takerCostPerUnit = this.unit + this.takerPerUnit;
   }
 
   setListener(listener: SimEngineListener | null): void {
@@ -376,7 +377,16 @@ export class MatchingEngine {
 
   /** The fee of one execution in the quote asset, exact (negative = rebate). */
   fee(price: number, lots: number, liquidity: 'maker' | 'taker'): Decimal {
-    return (liquidity === 'maker' ? this.makerPerUnit : this.takerPerUnit).mul(ticksTimesLots(price, lots));
+    return fromAtoms(this.feeAtoms(price, lots, liquidity));
+  }
+
+  /** The same fee printed as a venue would send it (no exponent, no trailing zeros). */
+  feeText(price: number, lots: number, liquidity: 'maker' | 'taker'): string {
+    return formatAtoms(this.feeAtoms(price, lots, liquidity));
+  }
+
+  private feeAtoms(price: number, lots: number, liquidity: 'maker' | 'taker'): bigint {
+    return (liquidity === 'maker' ? this.makerPerUnit : this.takerPerUnit) * ticksTimesLots(price, lots);
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -426,7 +436,7 @@ export class MatchingEngine {
       this.lastReject = 'post_only_would_take';
       return 0;
     }
-    let locked = ZERO;
+    let locked = 0n;
     if (funded) {
       if (type === 'limit') {
         locked = this.reserveFor(isBuy, price, size);
@@ -489,11 +499,11 @@ export class MatchingEngine {
     }
     if (o.funded) {
       const want = this.reserveFor(isBuy, price, size - o.filled);
-      const delta = want.minus(o.locked);
-      if (delta.isPositive() && !delta.isZero()) {
+      const delta = want - o.locked;
+      if (delta > 0n) {
         if (!this.tryLock(o.owner, isBuy, delta)) return false;
-      } else if (!delta.isZero()) {
-        this.unlock(o.owner, isBuy, delta.neg());
+      } else if (delta < 0n) {
+        this.unlock(o.owner, isBuy, -delta);
       }
       o.locked = want;
     }
@@ -626,8 +636,8 @@ export class MatchingEngine {
 
   /** Releases what the order still reserves, reports it done, and recycles it. */
   private finish(o: SimOrder, status: SimDoneStatus, reason: SimDoneReason): void {
-    if (o.funded && !o.locked.isZero()) this.unlock(o.owner, o.side === 'buy', o.locked);
-    o.locked = ZERO;
+    if (o.funded && o.locked !== 0n) this.unlock(o.owner, o.side === 'buy', o.locked);
+    o.locked = 0n;
     this.listener.onDone(o, status, reason);
     o.ref = null;
     this.orderPool.push(o);
@@ -650,8 +660,8 @@ export class MatchingEngine {
 
   // ---- money ---------------------------------------------------------------------------------
 
-  private reserveFor(isBuy: boolean, price: number, lots: number): Decimal {
-    return isBuy ? this.reservePerUnit.mul(ticksTimesLots(price, lots)) : this.lot.mul(lots);
+  private reserveFor(isBuy: boolean, price: number, lots: number): bigint {
+    return isBuy ? this.reservePerUnit * ticksTimesLots(price, lots) : this.lot * BigInt(lots);
   }
 
   private quoteOf(owner: number): Holding {
@@ -662,31 +672,31 @@ export class MatchingEngine {
     return this.ledger.holding(owner, this.instrument.base);
   }
 
-  private tryLock(owner: number, isBuy: boolean, amount: Decimal): boolean {
+  private tryLock(owner: number, isBuy: boolean, amount: bigint): boolean {
     const h = isBuy ? this.quoteOf(owner) : this.baseOf(owner);
-    if (h.total.minus(h.locked).lt(amount)) {
+    if (h.total - h.locked < amount) {
       this.lastReject = 'insufficient_funds';
       return false;
     }
-    h.locked = h.locked.plus(amount);
+    h.locked += amount;
     return true;
   }
 
-  private unlock(owner: number, isBuy: boolean, amount: Decimal): void {
+  private unlock(owner: number, isBuy: boolean, amount: bigint): void {
     const h = isBuy ? this.quoteOf(owner) : this.baseOf(owner);
-    h.locked = h.locked.minus(amount);
+    h.locked -= amount;
   }
 
   private canStartMarket(owner: number, isBuy: boolean): boolean {
     if (!isBuy) {
       const h = this.baseOf(owner);
-      return h.total.minus(h.locked).gte(this.lot);
+      return h.total - h.locked >= this.lot;
     }
     const ask = this.asks.best();
     // An empty book is not a funding problem: the order is accepted and ends with no_liquidity.
     if (ask === 0) return true;
     const h = this.quoteOf(owner);
-    return h.total.minus(h.locked).gte(this.unit.mul(ask).mul(this.takerFactor));
+    return h.total - h.locked >= this.takerCostPerUnit * BigInt(ask);
   }
 
   /** How many of `want` lots a market order's free balance pays for at `price`. */
@@ -694,10 +704,10 @@ export class MatchingEngine {
     let max: number;
     if (t.side === 'buy') {
       const h = this.quoteOf(t.owner);
-      max = h.total.minus(h.locked).div(this.unit.mul(price).mul(this.takerFactor)).floor().toNumber();
+      max = atomsQuotient(h.total - h.locked, this.takerCostPerUnit * BigInt(price));
     } else {
       const h = this.baseOf(t.owner);
-      max = h.total.minus(h.locked).div(this.lot).floor().toNumber();
+      max = atomsQuotient(h.total - h.locked, this.lot);
     }
     return max < want ? Math.max(0, max) : want;
   }
@@ -705,8 +715,8 @@ export class MatchingEngine {
   /** Moves base and quote between the two owners and charges fees, for the funded ones. */
   private settle(m: SimOrder, t: SimOrder, price: number, qty: number): void {
     const units = ticksTimesLots(price, qty);
-    const notional = this.unit.mul(units);
-    const base = this.lot.mul(qty);
+    const notional = this.unit * units;
+    const base = this.lot * BigInt(qty);
     const buyer = m.side === 'buy' ? m : t;
     const seller = m.side === 'buy' ? t : m;
     if (buyer.funded) {
@@ -714,26 +724,39 @@ export class MatchingEngine {
       const b = this.baseOf(buyer.owner);
       if (buyer.type === 'limit') {
         // The reserve was taken at the order's own limit price; release that share of it.
-        const release = this.reservePerUnit.mul(ticksTimesLots(buyer.price, qty));
-        buyer.locked = buyer.locked.minus(release);
-        q.locked = q.locked.minus(release);
+        const release = this.reservePerUnit * ticksTimesLots(buyer.price, qty);
+        buyer.locked -= release;
+        q.locked -= release;
       }
-      const fee = (buyer === m ? this.makerPerUnit : this.takerPerUnit).mul(units);
-      q.total = q.total.minus(notional.plus(fee));
-      b.total = b.total.plus(base);
+      const fee = (buyer === m ? this.makerPerUnit : this.takerPerUnit) * units;
+      q.total -= notional + fee;
+      b.total += base;
     }
     if (seller.funded) {
       const q = this.quoteOf(seller.owner);
       const b = this.baseOf(seller.owner);
       if (seller.type === 'limit') {
-        seller.locked = seller.locked.minus(base);
-        b.locked = b.locked.minus(base);
+        seller.locked -= base;
+        b.locked -= base;
       }
-      const fee = (seller === m ? this.makerPerUnit : this.takerPerUnit).mul(units);
-      b.total = b.total.minus(base);
-      q.total = q.total.plus(notional.minus(fee));
+      const fee = (seller === m ? this.makerPerUnit : this.takerPerUnit) * units;
+      b.total -= base;
+      q.total += notional - fee;
     }
   }
+}
+
+/** ticks x lots as a BigInt, through a plain number when that product is exact (the usual case). */
+function ticksTimesLots(price: number, lots: number): bigint {
+  const n = price * lots;
+  return Number.isSafeInteger(n) ? BigInt(n) : BigInt(price) * BigInt(lots);
+}
+
+/** floor(free / cost) as a lot count: 0 when nothing is free, capped at 2^53 - 1. */
+function atomsQuotient(free: bigint, cost: bigint): number {
+  if (free <= 0n) return 0;
+  const q = free / cost;
+  return q > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(q);
 }
 
 function copyView(o: SimOrder): SimOrderView {

@@ -517,7 +517,7 @@ export class SimVenue implements Venue {
       side: rec.side,
       price: price as Ticks,
       size: lots as Lots,
-      fee: sym.engine.fee(price, lots, liquidity).toFixed(),
+      fee: sym.engine.feeText(price, lots, liquidity),
       feeAsset: sym.instrument.quote,
       liquidity,
       ts,
