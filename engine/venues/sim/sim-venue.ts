@@ -4,7 +4,7 @@ import type { Instrument, InstrumentSpec, Lots, Ticks } from '../../core/instrum
 import { belowMinNotional, defineInstrument, priceToTicks } from '../../core/instrument.ts';
 import { Rng } from '../../core/random.ts';
 import { RecentSet } from '../../core/recent-set.ts';
-import type { BookDelta, BookSnapshot, Trade } from '../../market/types.ts';
+import type { BookDelta, BookMessage, BookSnapshot, Trade } from '../../market/types.ts';
 import type {
   AmendRequest,
   Balance,
@@ -268,20 +268,21 @@ export class SimVenue implements Venue {
 
   // ---- requests ------------------------------------------------------------------------------
 
+  // The handlers are static functions of (venue, request), so a request allocates no closure.
   placeOrder(request: PlaceRequest): Promise<VenueResult<OrderAck>> {
-    return this.request(() => this.handlePlace(request));
+    return this.request(SimVenue.place, request);
   }
 
   amendOrder(request: AmendRequest): Promise<VenueResult<OrderAck>> {
-    return this.request(() => this.handleAmend(request));
+    return this.request(SimVenue.amend, request);
   }
 
   cancelOrder(request: CancelRequest): Promise<VenueResult<OrderAck>> {
-    return this.request(() => this.handleCancel(request));
+    return this.request(SimVenue.cancel, request);
   }
 
   cancelAll(symbol: string): Promise<VenueResult<{ cancelled: number }>> {
-    return this.request(() => {
+    return this.request(SimVenue.run, () => {
       const sym = this.symbols.get(symbol);
       if (!sym) return reject('invalid_order', `unknown symbol ${JSON.stringify(symbol)}`);
       const cancelled = sym.engine.cancelAll(this.owner, 'user');
@@ -289,6 +290,12 @@ export class SimVenue implements Venue {
       return { ok: true as const, value: { cancelled } };
     });
   }
+
+  private static readonly place = (v: SimVenue, r: PlaceRequest): VenueResult<OrderAck> => v.handlePlace(r);
+  private static readonly amend = (v: SimVenue, r: AmendRequest): VenueResult<OrderAck> => v.handleAmend(r);
+  private static readonly cancel = (v: SimVenue, r: CancelRequest): VenueResult<OrderAck> =>
+    v.handleCancel(r);
+  private static readonly run = <T>(_v: SimVenue, fn: () => T): T => fn();
 
   openOrders(symbol?: string): Promise<OrderUpdate[]> {
     return this.query(() =>
@@ -479,9 +486,7 @@ export class SimVenue implements Venue {
           size: lots as Lots,
           aggressor: taker.side,
         };
-        this.queueFeed(s, (l) => {
-          l.onTrade(trade);
-        });
+        this.queueFeed(s, trade);
         if (maker.owner === me) this.ownFill(s, maker, price, lots, 'maker', now);
         else if (taker.owner === me) this.ownFill(s, taker, price, lots, 'taker', now);
       },
@@ -560,12 +565,24 @@ export class SimVenue implements Venue {
 
   private emitExec(event: ExecutionEvent): void {
     if (this.state !== 'connected') return;
-    const epoch = this.epoch;
-    this.responseLine.push(sampleLatency(this.latency.response, this.latencyRng), () => {
-      if (epoch !== this.epoch) return;
-      for (const l of this.execListeners) guard(() => l(event));
-    });
+    this.responseLine.push(
+      sampleLatency(this.latency.response, this.latencyRng),
+      this.deliverExec,
+      event,
+      this.epoch,
+    );
   }
+
+  private readonly deliverExec = (event: ExecutionEvent, epoch: number): void => {
+    if (epoch !== this.epoch) return;
+    for (const l of this.execListeners) {
+      try {
+        l(event);
+      } catch (err) {
+        reportListenerError(err);
+      }
+    }
+  };
 
   /** Publishes the L2 change of the last operation as one delta (seq + 1). */
   private publishBook(sym: SymbolSim): void {
@@ -582,9 +599,7 @@ export class SimVenue implements Venue {
       bids: change.bids,
       asks: change.asks,
     };
-    this.queueFeed(sym, (l) => {
-      l.onBook(delta);
-    });
+    this.queueFeed(sym, delta);
   }
 
   private queueSnapshot(sym: SymbolSim, subs: readonly Subscription[]): void {
@@ -597,61 +612,85 @@ export class SimVenue implements Venue {
       bids: sym.engine.depth('buy'),
       asks: sym.engine.depth('sell'),
     };
-    this.queueFeed(
-      sym,
-      (l) => {
-        l.onBook(snap);
-      },
-      subs,
-    );
+    this.queueFeed(sym, snap, subs);
   }
 
+  /** Queues one feed message (a book message or a trade) for the given subscribers. */
   private queueFeed(
     sym: SymbolSim,
-    deliver: (l: MarketListener) => void,
+    message: BookMessage | Trade,
     subs: readonly Subscription[] = sym.subscribers,
   ): void {
     if (subs.length === 0 || this.state !== 'connected') return;
-    const epoch = this.epoch;
-    this.feedLine.push(sampleLatency(this.latency.feed, this.latencyRng), () => {
-      if (epoch !== this.epoch) return;
-      for (const s of subs) if (s.active) guard(() => deliver(s.listener));
-    });
+    this.feedLine.push(
+      sampleLatency(this.latency.feed, this.latencyRng),
+      this.deliverFeed,
+      subs,
+      message,
+      this.epoch,
+    );
   }
 
-  private request<T>(handler: () => T): Promise<T | VenueResult<never>> {
+  private readonly deliverFeed = (
+    subs: readonly Subscription[],
+    message: BookMessage | Trade,
+    epoch: number,
+  ): void => {
+    if (epoch !== this.epoch) return;
+    for (const s of subs) {
+      if (!s.active) continue;
+      try {
+        if ('kind' in message) s.listener.onBook(message);
+        else s.listener.onTrade(message);
+      } catch (err) {
+        reportListenerError(err);
+      }
+    }
+  };
+
+  private request<R, T>(
+    handler: (venue: SimVenue, request: R) => T,
+    request: R,
+  ): Promise<T | VenueResult<never>> {
     if (this.state !== 'connected') {
       return Promise.resolve(reject('venue_unavailable', `${this.id} is ${this.state}`));
     }
-    return new Promise((resolve, rejectPromise) => {
-      this.requestLine.push(sampleLatency(this.latency.request, this.latencyRng), () => {
-        // The answer is queued before the executions the request causes, so it arrives first.
-        const slot: { value?: T; error?: unknown; failed: boolean } = { failed: false };
-        this.responseLine.push(sampleLatency(this.latency.response, this.latencyRng), () => {
-          if (slot.failed)
-            rejectPromise(slot.error instanceof Error ? slot.error : new Error(String(slot.error)));
-          else resolve(slot.value as T);
-        });
-        try {
-          slot.value = handler();
-        } catch (err) {
-          slot.failed = true;
-          slot.error = err;
-        }
-      });
+    const call = new SimCall(handler as (venue: SimVenue, request: unknown) => unknown, request);
+    const answer = new Promise<T>((resolve, rejectPromise) => {
+      call.resolve = resolve as (value: unknown) => void;
+      call.reject = rejectPromise;
     });
+    this.requestLine.push(sampleLatency(this.latency.request, this.latencyRng), this.runCall, call);
+    return answer;
   }
+
+  private readonly runCall = (call: SimCall): void => {
+    // The answer is queued before the executions the request causes, so it arrives first.
+    this.responseLine.push(sampleLatency(this.latency.response, this.latencyRng), answerCall, call);
+    try {
+      call.value = call.handler(this, call.request);
+    } catch (err) {
+      call.failed = true;
+      call.error = err;
+    }
+  };
 
   private query<T>(handler: () => T): Promise<T> {
     if (this.state !== 'connected') {
       return Promise.reject(new EngineError('unavailable', `${this.id} is ${this.state}`));
     }
-    return this.request(handler) as Promise<T>;
+    return this.request(SimVenue.run, handler) as Promise<T>;
   }
 
   private setState(next: ConnectionState): void {
     this.state = next;
-    for (const l of [...this.connectionListeners]) guard(() => l(next));
+    for (const l of [...this.connectionListeners]) {
+      try {
+        l(next);
+      } catch (err) {
+        reportListenerError(err);
+      }
+    }
   }
 }
 
@@ -680,12 +719,29 @@ function engineReject(code: SimRejectCode | null): { ok: false; code: VenueRejec
 }
 
 /** A listener that throws must not stop delivery to the others; its error surfaces asynchronously. */
-function guard(fn: () => void): void {
-  try {
-    fn();
-  } catch (err) {
-    queueMicrotask(() => {
-      throw new Error('sim venue listener threw', { cause: err });
-    });
+function reportListenerError(err: unknown): void {
+  queueMicrotask(() => {
+    throw new Error('sim venue listener threw', { cause: err });
+  });
+}
+
+/** One request on its way through the simulated link, and its answer once the venue handled it. */
+class SimCall {
+  readonly handler: (venue: SimVenue, request: unknown) => unknown;
+  readonly request: unknown;
+  value: unknown = undefined;
+  error: unknown = undefined;
+  failed = false;
+  resolve: (value: unknown) => void = () => undefined;
+  reject: (error: Error) => void = () => undefined;
+
+  constructor(handler: (venue: SimVenue, request: unknown) => unknown, request: unknown) {
+    this.handler = handler;
+    this.request = request;
   }
+}
+
+function answerCall(call: SimCall): void {
+  if (call.failed) call.reject(call.error instanceof Error ? call.error : new Error(String(call.error)));
+  else call.resolve(call.value);
 }
