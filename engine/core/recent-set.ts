@@ -1,5 +1,5 @@
 /**
- * A set of strings that remembers only the most recent `capacity` keys: adding one more forgets the
+ * A map from strings that remembers only the most recent `capacity` keys: adding one more forgets the
  * oldest. Used to recognise repeated executions and to keep finished orders for lookups in bounded
  * memory.
  *
@@ -10,9 +10,10 @@
  * its hash matches; eviction removes the oldest ring entry with a backward-shift delete, so the table
  * never fills with tombstones.
  */
-export class RecentSet {
+export class RecentMap<V> {
   readonly capacity: number;
   private readonly ring: string[];
+  private readonly values: (V | undefined)[];
   private readonly ringHash: Int32Array;
   /** Ring position + 1 per slot; 0 is empty. */
   private readonly table: Int32Array;
@@ -25,6 +26,7 @@ export class RecentSet {
       throw new RangeError('capacity must be a whole number from 1 to 2^28');
     this.capacity = capacity;
     this.ring = new Array<string>(capacity);
+    this.values = new Array<V | undefined>(capacity);
     this.ringHash = new Int32Array(capacity);
     let size = 16;
     while (size < capacity * 2) size *= 2;
@@ -36,17 +38,23 @@ export class RecentSet {
     return this.find(key, hashOf(key)) >= 0;
   }
 
-  /** Adds `key` if it is not remembered yet; true when it was new. */
-  addIfNew(key: string): boolean {
+  /** The value remembered for `key`, or undefined. */
+  get(key: string): V | undefined {
+    const i = this.find(key, hashOf(key));
+    return i < 0 ? undefined : this.values[this.table[i]! - 1];
+  }
+
+  /** Remembers `key` with `value` if it is not remembered yet; true when it was new. */
+  addIfNew(key: string, value?: V): boolean {
     const h = hashOf(key);
     if (this.find(key, h) >= 0) return false;
-    this.insert(key, h);
+    this.insert(key, h, value);
     return true;
   }
 
   /** Adds a key not yet present; returns the key it evicted, if any. */
-  add(key: string): string | undefined {
-    return this.insert(key, hashOf(key));
+  add(key: string, value?: V): string | undefined {
+    return this.insert(key, hashOf(key), value);
   }
 
   get size(): number {
@@ -66,7 +74,7 @@ export class RecentSet {
     }
   }
 
-  private insert(key: string, h: number): string | undefined {
+  private insert(key: string, h: number, value: V | undefined): string | undefined {
     let evicted: string | undefined;
     const r = this.head;
     if (this.count === this.capacity) {
@@ -76,6 +84,7 @@ export class RecentSet {
       this.count++;
     }
     this.ring[r] = key;
+    this.values[r] = value;
     this.ringHash[r] = h;
     const t = this.table;
     let i = h & this.mask;
@@ -107,6 +116,9 @@ export class RecentSet {
     t[i] = 0;
   }
 }
+
+/** The keys alone: a RecentMap without values. */
+export class RecentSet extends RecentMap<never> {}
 
 /** FNV-1a over the UTF-16 code units, 32 bits. */
 function hashOf(key: string): number {

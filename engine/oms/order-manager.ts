@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.ts';
-import { RecentSet } from '../core/recent-set.ts';
+import { RecentMap, RecentSet } from '../core/recent-set.ts';
 import type { ClientIdFactory } from '../core/ids.ts';
 import type { Lots, Side, Ticks } from '../core/instrument.ts';
 import type {
@@ -69,8 +69,8 @@ const SEEN_FILLS = 100_000;
 export class OrderManager {
   private readonly o: Required<Omit<OrderManagerOptions, 'guard'>> & Pick<OrderManagerOptions, 'guard'>;
   private readonly working = new Map<string, Order>();
-  private readonly recent = new Map<string, Order>();
-  private readonly recentIds: RecentSet;
+  /** Finished orders, the last `recentCapacity` of them, for late updates and lookups. */
+  private readonly recent: RecentMap<Order>;
   private readonly fillIds = new RecentSet(SEEN_FILLS);
   private inFlight = 0;
   private workingLots = { buy: 0, sell: 0 };
@@ -87,7 +87,7 @@ export class OrderManager {
 
   constructor(options: OrderManagerOptions) {
     this.o = { maxInFlight: 64, recentCapacity: 1000, ...options };
-    this.recentIds = new RecentSet(this.o.recentCapacity);
+    this.recent = new RecentMap(this.o.recentCapacity);
   }
 
   /** Feed the venue's execution stream here. */
@@ -382,9 +382,7 @@ export class OrderManager {
       this.working.delete(order.clientId);
       this.workingLots[order.side] -= Math.max(0, order.size - order.filled);
       order.pendingAmend = null;
-      this.recent.set(order.clientId, order);
-      const evicted = this.recentIds.add(order.clientId);
-      if (evicted !== undefined) this.recent.delete(evicted);
+      this.recent.addIfNew(order.clientId, order);
     }
     this.o.emit({ kind: 'order', order });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecentSet } from '../../../engine/core/recent-set.ts';
+import { RecentMap, RecentSet } from '../../../engine/core/recent-set.ts';
 import { Rng } from '../../../engine/core/random.ts';
 
 describe('RecentSet', () => {
@@ -48,5 +48,16 @@ describe('RecentSet', () => {
       expect(s.size).toBe(ref.length);
       for (const k of universe) expect(s.has(k)).toBe(ref.includes(k));
     }
+  });
+
+  it('as a map, returns the value of a remembered key until the key is evicted', () => {
+    const m = new RecentMap<{ n: number }>(2);
+    m.add('a', { n: 1 });
+    expect(m.addIfNew('a', { n: 9 })).toBe(false);
+    m.add('b', { n: 2 });
+    expect(m.get('a')).toEqual({ n: 1 });
+    expect(m.add('c', { n: 3 })).toBe('a');
+    expect(m.get('a')).toBeUndefined();
+    expect([m.get('b')?.n, m.get('c')?.n]).toEqual([2, 3]);
   });
 });
