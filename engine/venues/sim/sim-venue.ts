@@ -150,7 +150,9 @@ export class SimVenue implements Venue {
   /** Client ids of accepted orders, the last `historyLimit` of them: a reused one is refused. */
   private readonly usedClientIds: RecentSet;
   private readonly open = new Map<string, OwnOrder>();
-  private fills: Fill[] = [];
+  /** Our last `historyLimit` executions, a ring: oldest at fillHead once it is full. */
+  private readonly fillRing: Fill[] = [];
+  private fillHead = 0;
   private readonly historyLimit: number;
   private readonly runTag: string;
   private execSeq = 0;
@@ -307,8 +309,13 @@ export class SimVenue implements Venue {
 
   executionsSince(sinceMs: number, symbol?: string): Promise<Fill[]> {
     return this.query(() =>
-      this.fills.filter((f) => f.ts >= sinceMs && (symbol === undefined || f.symbol === symbol)),
+      this.recentFills().filter((f) => f.ts >= sinceMs && (symbol === undefined || f.symbol === symbol)),
     );
+  }
+
+  /** The remembered executions, oldest first. */
+  private recentFills(): Fill[] {
+    return [...this.fillRing.slice(this.fillHead), ...this.fillRing.slice(0, this.fillHead)];
   }
 
   balances(): Promise<Balance[]> {
@@ -527,9 +534,11 @@ export class SimVenue implements Venue {
       liquidity,
       ts,
     };
-    this.fills.push(fill);
-    // Trimmed in chunks so the cost stays amortised O(1) per fill.
-    if (this.fills.length > this.historyLimit + 4096) this.fills = this.fills.slice(-this.historyLimit);
+    if (this.fillRing.length < this.historyLimit) this.fillRing.push(fill);
+    else {
+      this.fillRing[this.fillHead] = fill;
+      this.fillHead = this.fillHead + 1 === this.historyLimit ? 0 : this.fillHead + 1;
+    }
     this.emitExec(fill);
     // The final fill's update is the 'filled' one that onDone sends.
     if (o.filled < o.size) {

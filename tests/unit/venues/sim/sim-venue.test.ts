@@ -244,6 +244,27 @@ describe('SimVenue orders', () => {
     expect((await settle(clock, venue.placeOrder(limit('x0', 'buy', bid - 800, 5)))).ok).toBe(true);
   });
 
+  it('remembers its last historyLimit executions, oldest first', async () => {
+    const clock = new SimClock();
+    const venue = createDefaultSim(clock, 3, {
+      latency: { request: 1, response: 1, feed: 1 },
+      historyLimit: 3,
+    });
+    const fills: string[] = [];
+    venue.onExecution((e) => {
+      if (e.type === 'fill') fills.push(e.execId);
+    });
+    await venue.connect();
+    for (let i = 0; i < 5; i++) {
+      const { ask } = touch(venue);
+      expect((await settle(clock, venue.placeOrder(limit(`f${i}`, 'buy', ask, 1, 'ioc')))).ok).toBe(true);
+    }
+    clock.advance(5);
+    expect(fills).toHaveLength(5);
+    const kept = await settle(clock, venue.executionsSince(0));
+    expect(kept.map((f) => f.execId)).toEqual(fills.slice(-3));
+  });
+
   it('amends, cancels and cancels all through the simulated link', async () => {
     const { clock, venue, events } = await started(6);
     const { bid } = touch(venue);
