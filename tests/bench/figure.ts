@@ -1,3 +1,5 @@
+import { Rng } from '../../engine/core/random.ts';
+
 /** One benchmark figure, printed as one JSON line by `npm run bench`. */
 export interface Figure {
   figure: string;
@@ -21,6 +23,22 @@ export function opsPerSecond(fn: () => number, minMs = 1000): number {
     elapsed = performance.now() - start;
   }
   return (ops / elapsed) * 1000;
+}
+
+/**
+ * How fast this machine runs right now: seeded-generator draws per second over `ms`. Shared VMs speed
+ * up and slow down by half or more from one minute to the next, so figures that have an absolute goal
+ * print this beside them, measured in the same process just before.
+ */
+export function machineBaseline(ms = 300): number {
+  const rng = new Rng(1);
+  let sink = 0;
+  const rate = opsPerSecond(() => {
+    for (let i = 0; i < 100_000; i++) sink += rng.next();
+    return 100_000;
+  }, ms);
+  if (!(sink > 0)) throw new Error('baseline generator produced nothing');
+  return Math.round(rate);
 }
 
 export function percentile(sorted: ArrayLike<number>, p: number): number {

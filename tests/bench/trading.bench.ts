@@ -24,7 +24,7 @@ import { createSession } from '../../engine/api/session-factory.ts';
 import { Engine } from '../../engine/api/engine.ts';
 import type { BookMessage } from '../../engine/market/types.ts';
 import type { Emit } from './figure.ts';
-import { percentile } from './figure.ts';
+import { machineBaseline, percentile } from './figure.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -170,6 +170,7 @@ async function lifecycles(emit: Emit): Promise<void> {
   for (let i = 0; i < 200; i++) await rig.batch(1000);
   // Five timed rounds of 200k lifecycles; the figure is their median, with every round reported.
   const rounds: number[] = [];
+  const baseline = machineBaseline();
   for (let round = 0; round < 5; round++) {
     const before = rig.done();
     const t0 = performance.now();
@@ -185,6 +186,7 @@ async function lifecycles(emit: Emit): Promise<void> {
     mix: 'half 1-lot IOC filled, half post-only acknowledged then cancelled',
     rounds: rounds.map((r) => Math.round(r)),
     open_at_end: rig.oms.openCount(),
+    machine_rng_per_s: baseline,
   });
 
   // Every bounded cache (the venue's history, the OMS and portfolio execution ids) is full before the
