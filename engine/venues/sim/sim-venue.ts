@@ -553,7 +553,9 @@ export class SimVenue implements Venue {
   }
 
   private snapshotOf(rec: OwnOrder, ts: number): OrderUpdate {
-    const u: OrderUpdate = {
+    // Optional fields are assigned after the literal, not spread into it: this runs for every
+    // order event, and a conditional spread clones through a slow path.
+    const u: { -readonly [K in keyof OrderUpdate]: OrderUpdate[K] } = {
       type: 'order',
       symbol: rec.symbol,
       clientId: rec.clientId,
@@ -562,13 +564,13 @@ export class SimVenue implements Venue {
       orderType: rec.orderType,
       timeInForce: rec.timeInForce,
       status: rec.status,
-      ...(rec.orderType === 'limit' ? { price: rec.price as Ticks } : {}),
       size: rec.size as Lots,
       filled: rec.filled as Lots,
       ts,
       updateSeq: rec.updateSeq,
-      ...(rec.reason !== undefined ? { reason: rec.reason } : {}),
     };
+    if (rec.orderType === 'limit') u.price = rec.price as Ticks;
+    if (rec.reason !== undefined) u.reason = rec.reason;
     return u;
   }
 
