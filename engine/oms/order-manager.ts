@@ -132,7 +132,6 @@ export class OrderManager {
     this.working.set(order.clientId, order);
     this.workingLots[order.side] += order.size;
     this.counters.submitted++;
-    this.o.emit({ kind: 'order', order });
     const request = {
       symbol: this.o.symbol,
       clientId: order.clientId,
@@ -142,12 +141,16 @@ export class OrderManager {
       size: req.size,
       price: req.price,
     };
+    // The request goes out first and the bookkeeping event after it: listeners (store, UI) are not
+    // on the path from a book update to the venue. Venue answers are asynchronous, so they still see
+    // pending-new before anything the venue says about the order.
     this.track(
       () => this.o.venue.placeOrder(request),
       (r) => {
         this.onPlaceResult(order, r);
       },
     );
+    this.o.emit({ kind: 'order', order });
     return { ok: true, clientId: order.clientId };
   }
 
@@ -175,8 +178,7 @@ export class OrderManager {
       this.counters.gateRejects++;
       return { ok: false, code: `risk_${gate.check}`, message: gate.message };
     }
-    order.pendingAmend = { price, size, revertTo: order.status };
-    this.transition(order, 'pending-amend');
+    const revertTo = order.status;
     this.track(
       () =>
         this.o.venue.amendOrder({
@@ -195,6 +197,8 @@ export class OrderManager {
         }
       },
     );
+    order.pendingAmend = { price, size, revertTo };
+    this.transition(order, 'pending-amend');
     return { ok: true, clientId };
   }
 
@@ -203,7 +207,6 @@ export class OrderManager {
     if (!order) return { ok: false, code: 'unknown_order', message: `no working order ${clientId}` };
     if (order.status === 'pending-cancel') return { ok: true, clientId };
     const before = order.status;
-    this.transition(order, 'pending-cancel');
     this.track(
       () => this.o.venue.cancelOrder({ symbol: this.o.symbol, clientId }),
       (r) => {
@@ -218,6 +221,7 @@ export class OrderManager {
         this.transition(order, before === 'pending-new' ? 'new' : before);
       },
     );
+    this.transition(order, 'pending-cancel');
     return { ok: true, clientId };
   }
 

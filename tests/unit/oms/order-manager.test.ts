@@ -91,6 +91,46 @@ describe('OrderManager', () => {
     expect(oms.workingLotsOn('buy')).toBe(0);
   });
 
+  it('sends each request before telling listeners, who still see every pending state before the answer', async () => {
+    const venue = new FakeVenue();
+    const log: string[] = [];
+    const oms = new OrderManager({
+      clock: new SimClock(0),
+      venue,
+      symbol: 'X',
+      ids: new ClientIdFactory('t'),
+      gate: () => ({ ok: true }),
+      emit: (e) => {
+        if (e.kind === 'order') log.push(e.order.status);
+      },
+    });
+    for (const m of ['placeOrder', 'amendOrder', 'cancelOrder'] as const) {
+      const orig = venue[m].bind(venue) as (r: never) => Promise<unknown>;
+      (venue as unknown as Record<string, (r: never) => Promise<unknown>>)[m] = (r: never) => {
+        log.push(`sent ${m}`);
+        return orig(r);
+      };
+    }
+    const r = oms.submit(place);
+    if (!r.ok) throw new Error('refused');
+    venue.requests[0]!.resolve({ ok: true, value: { clientId: r.clientId, venueOrderId: 'v1', ts: 0 } });
+    await flush();
+    expect(oms.amend(r.clientId, { price: 101 as Ticks }).ok).toBe(true);
+    venue.requests[1]!.resolve({ ok: false, code: 'other', message: 'no' });
+    await flush();
+    expect(oms.cancel(r.clientId).ok).toBe(true);
+    expect(log).toEqual([
+      'sent placeOrder',
+      'pending-new',
+      'new',
+      'sent amendOrder',
+      'pending-amend',
+      'new',
+      'sent cancelOrder',
+      'pending-cancel',
+    ]);
+  });
+
   it('accepts the execution stream arriving before the request answer', async () => {
     const { venue, oms } = setup();
     const r = oms.submit(place);
