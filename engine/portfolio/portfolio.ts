@@ -1,6 +1,7 @@
-import { Decimal } from '../core/decimal.ts';
+import { AtomScale, divRoundHalfEven, ticksTimesLotsBig } from '../core/atoms.ts';
+import { Decimal, parseDecimal } from '../core/decimal.ts';
+import type { Instrument } from '../core/instrument.ts';
 import { RecentSet } from '../core/recent-set.ts';
-import { notional, type Instrument } from '../core/instrument.ts';
 import type { Fill } from '../venues/venue.ts';
 
 /** Remembered execution ids: enough to catch any replay after a reconnect; the store's UNIQUE key catches older ones. */
@@ -19,61 +20,72 @@ export interface PositionSnapshot {
 }
 
 /**
- * Position, average entry and PnL for one instrument from our fills, all money in Decimal, on the
- * average-cost method: the cost basis grows with the position; reducing realises PnL against the
- * closed share of it; crossing through zero closes the old position and opens the remainder at the
- * fill price. Flat has no average (never a division by zero). Applying the same execution twice
- * changes nothing.
+ * Position, average entry and PnL for one instrument from our fills, on the average-cost method: the
+ * cost basis grows with the position; reducing realises PnL against the closed share of it; crossing
+ * through zero closes the old position and opens the remainder at the fill price. Flat has no average
+ * (never a division by zero). Applying the same execution twice changes nothing.
+ *
+ * Money is kept exactly, as BigInt atoms of 10^-(price decimals + size decimals + 10) of the quote
+ * asset (at least 10^-18), because this runs for every execution; the accessors return Decimal.
  */
 export class Portfolio {
   private readonly inst: Instrument;
-  private readonly startEquity: Decimal;
+  private readonly atoms: AtomScale;
+  /** tickSize x lotSize in atoms. */
+  private readonly unit: bigint;
+  /** A released share of the cost basis is rounded to a multiple of this many atoms. */
+  private readonly releaseStep: bigint;
+  private readonly startEquity: bigint;
   private lots = 0;
   /** Signed cost basis of the open position: paid for a long (> 0), received for a short (< 0). */
-  private cost = new Decimal(0);
-  private realizedPnl = new Decimal(0);
-  private feesPaid = new Decimal(0);
+  private cost = 0n;
+  private realizedPnl = 0n;
+  private feesPaid = 0n;
   private readonly seen = new RecentSet(SEEN_EXEC_IDS);
 
   constructor(inst: Instrument, startingEquity: Decimal | string = '0') {
     this.inst = inst;
-    this.startEquity = new Decimal(startingEquity);
+    const releasePlaces = inst.priceDecimals + inst.sizeDecimals + 10;
+    this.atoms = new AtomScale(Math.max(18, releasePlaces));
+    this.unit = this.atoms.of(inst.unitNotional, `${inst.symbol} tick x lot`);
+    this.releaseStep = 10n ** BigInt(this.atoms.decimals - releasePlaces);
+    this.startEquity = this.atoms.ofRounded(new Decimal(startingEquity));
   }
 
   /** Applies one fill; false (and no change) if this execution was already applied or is not ours. */
   apply(fill: Fill): boolean {
-    if (fill.symbol !== this.inst.symbol || !this.seen.addIfNew(fill.execId)) return false;
-    const fee = new Decimal(fill.fee);
-    this.feesPaid = this.feesPaid.plus(
-      fill.feeAsset === this.inst.base ? fee.mul(this.inst.tickSize.mul(fill.price)) : fee,
-    );
+    if (fill.symbol !== this.inst.symbol) return false;
+    // Parsed before anything changes: a malformed fee is refused with the state intact.
+    const fee =
+      fill.feeAsset === this.inst.base
+        ? this.atoms.ofRounded(parseDecimal(fill.fee, 'fee').mul(this.inst.tickSize.mul(fill.price)))
+        : this.atoms.parse(fill.fee, 'fee');
+    if (!this.seen.addIfNew(fill.execId)) return false;
+    this.feesPaid += fee;
     const dir = fill.side === 'buy' ? 1 : -1;
     const before = this.lots;
     if (before === 0 || Math.sign(before) === dir) {
-      const value = notional(this.inst, fill.price, fill.size);
-      this.cost = dir > 0 ? this.cost.plus(value) : this.cost.minus(value);
+      const value = this.unit * ticksTimesLotsBig(fill.price, fill.size);
+      this.cost += dir > 0 ? value : -value;
       this.lots = before + dir * fill.size;
       return true;
     }
-    const closing = Math.min(fill.size, Math.abs(before));
+    const open = Math.abs(before);
+    const closing = Math.min(fill.size, open);
     // The cost released is the closed share of the cost basis. It may round (a third of a cost), but
     // the same rounded amount leaves the basis and enters realised PnL, so realised + unrealised stays
     // exactly the cash-flow PnL.
-    // Rounded to a fixed number of places so that every later sum stays exact within the precision.
     const released =
-      closing === Math.abs(before)
+      closing === open
         ? this.cost
-        : this.cost
-            .mul(closing)
-            .div(Math.abs(before))
-            .toDecimalPlaces(this.inst.priceDecimals + this.inst.sizeDecimals + 10);
-    const closedValue = notional(this.inst, fill.price, closing);
-    this.realizedPnl = this.realizedPnl.plus(closedValue.mul(Math.sign(before))).minus(released);
-    this.cost = this.cost.minus(released);
+        : divRoundHalfEven(this.cost * BigInt(closing), BigInt(open) * this.releaseStep) * this.releaseStep;
+    const closedValue = this.unit * ticksTimesLotsBig(fill.price, closing);
+    this.realizedPnl += (before > 0 ? closedValue : -closedValue) - released;
+    this.cost -= released;
     this.lots = before + dir * fill.size;
     if (fill.size > closing) {
-      const opened = notional(this.inst, fill.price, fill.size - closing);
-      this.cost = dir > 0 ? opened : opened.neg();
+      const opened = this.unit * ticksTimesLotsBig(fill.price, fill.size - closing);
+      this.cost = dir > 0 ? opened : -opened;
     }
     return true;
   }
@@ -84,25 +96,30 @@ export class Portfolio {
 
   /** Average entry price of the open position, null when flat. */
   avgEntry(): Decimal | null {
-    return this.lots === 0 ? null : this.cost.div(this.inst.lotSize.mul(this.lots));
+    return this.lots === 0 ? null : this.atoms.toDecimal(this.cost).div(this.inst.lotSize.mul(this.lots));
   }
 
   realized(): Decimal {
-    return this.realizedPnl;
+    return this.atoms.toDecimal(this.realizedPnl);
   }
 
   fees(): Decimal {
-    return this.feesPaid;
+    return this.atoms.toDecimal(this.feesPaid);
   }
 
   /** Unrealised PnL at a mark price in ticks (0 when flat or with no mark). */
   unrealized(markTicks: number | undefined): Decimal {
     if (this.lots === 0 || markTicks === undefined || !Number.isFinite(markTicks)) return new Decimal(0);
-    return this.inst.lotSize.mul(this.lots).mul(this.inst.tickSize.mul(markTicks)).minus(this.cost);
+    return this.inst.lotSize
+      .mul(this.lots)
+      .mul(this.inst.tickSize.mul(markTicks))
+      .minus(this.atoms.toDecimal(this.cost));
   }
 
   equity(markTicks: number | undefined): Decimal {
-    return this.startEquity.plus(this.realizedPnl).plus(this.unrealized(markTicks)).minus(this.feesPaid);
+    return this.atoms
+      .toDecimal(this.startEquity + this.realizedPnl - this.feesPaid)
+      .plus(this.unrealized(markTicks));
   }
 
   snapshot(markTicks: number | undefined): PositionSnapshot {
@@ -121,9 +138,9 @@ export class Portfolio {
           : this.avgEntry()!
               .toDecimalPlaces(dp + 4)
               .toFixed(),
-      realized: fixed(this.realizedPnl, Math.max(dp, 2)),
+      realized: fixed(this.realized(), Math.max(dp, 2)),
       unrealized: fixed(this.unrealized(markTicks), Math.max(dp, 2)),
-      fees: fixed(this.feesPaid, Math.max(dp, 2) + 2),
+      fees: fixed(this.fees(), Math.max(dp, 2) + 2),
       equity: fixed(this.equity(markTicks), Math.max(dp, 2)),
     };
   }

@@ -1,4 +1,6 @@
-import { Decimal, parseDecimal } from '../../core/decimal.ts';
+import { AtomScale } from '../../core/atoms.ts';
+import type { Decimal } from '../../core/decimal.ts';
+import { parseDecimal } from '../../core/decimal.ts';
 import { EngineError } from '../../core/errors.ts';
 
 /**
@@ -6,34 +8,7 @@ import { EngineError } from '../../core/errors.ts';
  * overflow, and several times cheaper per operation on the order path (every order locks funds and
  * every fill settles two assets). Decimal appears only where amounts enter or leave the ledger.
  */
-export const LEDGER_DECIMALS = 18;
-const ATOMS_PER_UNIT = new Decimal(10).pow(LEDGER_DECIMALS);
-
-/** An exact amount in atoms; throws a clear error if it has more than LEDGER_DECIMALS decimals. */
-export function toAtoms(amount: Decimal, what: string): bigint {
-  const scaled = amount.mul(ATOMS_PER_UNIT);
-  if (!scaled.isInteger())
-    throw new EngineError('invalid_number', `${what} needs more than ${LEDGER_DECIMALS} decimals`);
-  return BigInt(scaled.toFixed(0));
-}
-
-export function fromAtoms(atoms: bigint): Decimal {
-  return new Decimal(atoms.toString()).div(ATOMS_PER_UNIT);
-}
-
-/** Atoms printed as a plain decimal with no trailing zeros, as Decimal's toFixed() would print them. */
-export function formatAtoms(atoms: bigint): string {
-  const neg = atoms < 0n;
-  let digits = (neg ? -atoms : atoms).toString();
-  if (digits.length <= LEDGER_DECIMALS) digits = '0'.repeat(LEDGER_DECIMALS - digits.length + 1) + digits;
-  const cut = digits.length - LEDGER_DECIMALS;
-  let frac = digits.slice(cut);
-  let end = frac.length;
-  while (end > 0 && frac.charCodeAt(end - 1) === 48) end--;
-  frac = frac.slice(0, end);
-  const text = frac.length > 0 ? `${digits.slice(0, cut)}.${frac}` : digits.slice(0, cut);
-  return neg ? `-${text}` : text;
-}
+export const LEDGER_ATOMS = new AtomScale(18);
 
 /** One asset of one owner, in atoms. `locked` is the part reserved by resting orders; free = total - locked. */
 export interface Holding {
@@ -80,22 +55,22 @@ export class Ledger {
     const d = typeof amount === 'string' ? parseDecimal(amount, `${asset} deposit`) : amount;
     if (d.isNegative()) throw new EngineError('invalid_number', `${asset} deposit must not be negative`);
     if (acc.unlimited) throw new EngineError('invalid_input', `owner ${acc.name} has unlimited balances`);
-    const atoms = toAtoms(d, `${asset} deposit`);
+    const atoms = LEDGER_ATOMS.of(d, `${asset} deposit`);
     const h = this.holding(owner, asset);
     h.total += atoms;
   }
 
   total(owner: number, asset: string): Decimal {
-    return fromAtoms(this.account(owner).holdings.get(asset)?.total ?? 0n);
+    return LEDGER_ATOMS.toDecimal(this.account(owner).holdings.get(asset)?.total ?? 0n);
   }
 
   locked(owner: number, asset: string): Decimal {
-    return fromAtoms(this.account(owner).holdings.get(asset)?.locked ?? 0n);
+    return LEDGER_ATOMS.toDecimal(this.account(owner).holdings.get(asset)?.locked ?? 0n);
   }
 
   free(owner: number, asset: string): Decimal {
     const h = this.account(owner).holdings.get(asset);
-    return fromAtoms(h ? h.total - h.locked : 0n);
+    return LEDGER_ATOMS.toDecimal(h ? h.total - h.locked : 0n);
   }
 
   /** Assets the owner has ever held, sorted. */

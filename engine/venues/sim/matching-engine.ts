@@ -3,7 +3,8 @@ import { EngineError } from '../../core/errors.ts';
 import type { Instrument, Lots, Side, Ticks } from '../../core/instrument.ts';
 import type { Level } from '../../market/types.ts';
 import type { Holding, Ledger } from './ledger.ts';
-import { formatAtoms, fromAtoms, toAtoms } from './ledger.ts';
+import { LEDGER_ATOMS } from './ledger.ts';
+import { ticksTimesLotsBig as ticksTimesLots } from '../../core/atoms.ts';
 
 export type SimTimeInForce = 'gtc' | 'ioc' | 'post_only';
 export type SimOrderType = 'limit' | 'market';
@@ -215,11 +216,11 @@ export class MatchingEngine {
     }
     const reserveFactor = Decimal.max(instrument.takerFee, instrument.makerFee, 0).plus(1);
     const what = `${instrument.symbol} tick x lot x fee`;
-    this.unit = toAtoms(unit, what);
-    this.lot = toAtoms(instrument.lotSize, `${instrument.symbol} lot`);
-    this.reservePerUnit = toAtoms(unit.mul(reserveFactor), what);
-    this.makerPerUnit = toAtoms(unit.mul(instrument.makerFee), what);
-    this.takerPerUnit = toAtoms(unit.mul(instrument.takerFee), what);
+    this.unit = LEDGER_ATOMS.of(unit, what);
+    this.lot = LEDGER_ATOMS.of(instrument.lotSize, `${instrument.symbol} lot`);
+    this.reservePerUnit = LEDGER_ATOMS.of(unit.mul(reserveFactor), what);
+    this.makerPerUnit = LEDGER_ATOMS.of(unit.mul(instrument.makerFee), what);
+    this.takerPerUnit = LEDGER_ATOMS.of(unit.mul(instrument.takerFee), what);
     this.takerCostPerUnit = this.unit + this.takerPerUnit;
   }
 
@@ -377,12 +378,12 @@ export class MatchingEngine {
 
   /** The fee of one execution in the quote asset, exact (negative = rebate). */
   fee(price: number, lots: number, liquidity: 'maker' | 'taker'): Decimal {
-    return fromAtoms(this.feeAtoms(price, lots, liquidity));
+    return LEDGER_ATOMS.toDecimal(this.feeAtoms(price, lots, liquidity));
   }
 
   /** The same fee printed as a venue would send it (no exponent, no trailing zeros). */
   feeText(price: number, lots: number, liquidity: 'maker' | 'taker'): string {
-    return formatAtoms(this.feeAtoms(price, lots, liquidity));
+    return LEDGER_ATOMS.format(this.feeAtoms(price, lots, liquidity));
   }
 
   private feeAtoms(price: number, lots: number, liquidity: 'maker' | 'taker'): bigint {
@@ -744,12 +745,6 @@ export class MatchingEngine {
       q.total += notional - fee;
     }
   }
-}
-
-/** ticks x lots as a BigInt, through a plain number when that product is exact (the usual case). */
-function ticksTimesLots(price: number, lots: number): bigint {
-  const n = price * lots;
-  return Number.isSafeInteger(n) ? BigInt(n) : BigInt(price) * BigInt(lots);
 }
 
 /** floor(free / cost) as a lot count: 0 when nothing is free, capped at 2^53 - 1. */

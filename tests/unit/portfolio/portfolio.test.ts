@@ -66,6 +66,30 @@ describe('portfolio', () => {
     expect(p.positionLots()).toBe(3);
   });
 
+  it('refuses a malformed fee with its state intact, and converts a fee paid in the base asset', () => {
+    const p = new Portfolio(inst, '100');
+    const bad = { ...fill('buy', 2, 50), fee: '1e-3' };
+    expect(() => p.apply(bad)).toThrow(/fee must be a plain decimal/);
+    expect(p.positionLots()).toBe(0);
+    expect(p.fees().toFixed()).toBe('0');
+    // The same execution with a proper fee is still applied: the refused one was not remembered.
+    expect(p.apply({ ...bad, fee: '0.25' })).toBe(true);
+    expect(p.apply({ ...fill('buy', 1, 40, '0.5'), feeAsset: 'B' })).toBe(true);
+    expect(p.fees().toFixed()).toBe('20.25');
+    expect(p.equity(50).toFixed()).toBe('89.75');
+  });
+
+  it('rounds a released third of the cost once, so realised + unrealised stays exact', () => {
+    const p = new Portfolio(inst);
+    p.apply(fill('buy', 1, 100));
+    p.apply(fill('buy', 2, 101));
+    p.apply(fill('sell', 1, 110));
+    // 302 / 3 = 100.666…, released rounded to 10 places.
+    expect(p.realized().toFixed()).toBe('9.3333333333');
+    expect(p.avgEntry()?.toFixed()).toBe('100.66666666665');
+    expect(p.realized().plus(p.unrealized(110)).toFixed()).toBe('28');
+  });
+
   it('realised + unrealised equals the cash-flow PnL on random fills', () => {
     const rng = new Rng(3);
     const fills: Fill[] = [];

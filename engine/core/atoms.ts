@@ -1,0 +1,80 @@
+import { Decimal, parseDecimal } from './decimal.ts';
+import { EngineError } from './errors.ts';
+
+/**
+ * Money as whole atoms of 10^-decimals in BigInt. Exact like Decimal and without overflow, and
+ * several times cheaper per operation, for the per-execution paths (the simulator's ledger, the
+ * portfolio). Decimal is used only where amounts come in or go out.
+ */
+export class AtomScale {
+  readonly decimals: number;
+  private readonly factor: Decimal;
+
+  constructor(decimals: number) {
+    if (!Number.isSafeInteger(decimals) || decimals < 0 || decimals > 60)
+      throw new RangeError('atom decimals must be a whole number from 0 to 60');
+    this.decimals = decimals;
+    this.factor = new Decimal(10).pow(decimals);
+  }
+
+  /** An exact amount in atoms; a clear error if it has more decimals than the scale keeps. */
+  of(amount: Decimal, what: string): bigint {
+    const scaled = amount.mul(this.factor);
+    if (!scaled.isInteger())
+      throw new EngineError('invalid_number', `${what} needs more than ${this.decimals} decimals`);
+    return BigInt(scaled.toFixed(0));
+  }
+
+  /** An amount in atoms, rounded half to even where it has more decimals than the scale keeps. */
+  ofRounded(amount: Decimal): bigint {
+    return BigInt(amount.mul(this.factor).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toFixed(0));
+  }
+
+  /**
+   * Parses a plain decimal string ("-0.0012") straight into atoms, without building a Decimal when it
+   * fits the scale (the usual case: a fee on every execution). Digits past the scale are rounded half
+   * to even; anything that is not a plain decimal is refused with a clear error.
+   */
+  parse(text: string, what: string): bigint {
+    const d = PLAIN.exec(text);
+    if (d === null) return this.ofRounded(parseDecimal(text, what));
+    const frac = d[3] ?? '';
+    if (frac.length > this.decimals) return this.ofRounded(parseDecimal(text, what));
+    const atoms = BigInt(d[2]! + frac.padEnd(this.decimals, '0'));
+    return d[1] === '-' ? -atoms : atoms;
+  }
+
+  toDecimal(atoms: bigint): Decimal {
+    return new Decimal(atoms.toString()).div(this.factor);
+  }
+
+  /** Atoms printed as a plain decimal without trailing zeros, as Decimal's toFixed() prints it. */
+  format(atoms: bigint): string {
+    const neg = atoms < 0n;
+    let digits = (neg ? -atoms : atoms).toString();
+    if (this.decimals === 0) return neg ? `-${digits}` : digits;
+    if (digits.length <= this.decimals) digits = '0'.repeat(this.decimals - digits.length + 1) + digits;
+    const cut = digits.length - this.decimals;
+    let end = digits.length;
+    while (end > cut && digits.charCodeAt(end - 1) === 48) end--;
+    const text = end > cut ? `${digits.slice(0, cut)}.${digits.slice(cut, end)}` : digits.slice(0, cut);
+    return neg ? `-${text}` : text;
+  }
+}
+
+const PLAIN = /^(-?)(\d+)(?:\.(\d+))?$/;
+
+/** n / d rounded half to even (d > 0). */
+export function divRoundHalfEven(n: bigint, d: bigint): bigint {
+  const q = n / d;
+  const r = n % d;
+  const twice = (r < 0n ? -r : r) * 2n;
+  if (twice > d || (twice === d && (q & 1n) !== 0n)) return n < 0n ? q - 1n : q + 1n;
+  return q;
+}
+
+/** ticks x lots as a BigInt, through a plain number when that product is exact (the usual case). */
+export function ticksTimesLotsBig(ticks: number, lots: number): bigint {
+  const n = ticks * lots;
+  return Number.isSafeInteger(n) ? BigInt(n) : BigInt(ticks) * BigInt(lots);
+}
