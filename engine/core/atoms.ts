@@ -9,12 +9,15 @@ import { EngineError } from './errors.ts';
 export class AtomScale {
   readonly decimals: number;
   private readonly factor: Decimal;
+  /** 10^k as BigInt for k = 0..decimals. */
+  private readonly powers: bigint[] = [];
 
   constructor(decimals: number) {
     if (!Number.isSafeInteger(decimals) || decimals < 0 || decimals > 60)
       throw new RangeError('atom decimals must be a whole number from 0 to 60');
     this.decimals = decimals;
     this.factor = new Decimal(10).pow(decimals);
+    for (let k = 0; k <= decimals; k++) this.powers.push(10n ** BigInt(k));
   }
 
   /** An exact amount in atoms; a clear error if it has more decimals than the scale keeps. */
@@ -36,6 +39,31 @@ export class AtomScale {
    * to even; anything that is not a plain decimal is refused with a clear error.
    */
   parse(text: string, what: string): bigint {
+    // Fast path: up to 15 digits fit a double exactly, so the digits are read as a number and
+    // scaled by a power of ten; anything else takes the general path below.
+    const n = text.length;
+    let i = text.charCodeAt(0) === 45 ? 1 : 0;
+    let acc = 0;
+    let digits = 0;
+    let fracLen = -1;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        acc = acc * 10 + (c - 48);
+        digits++;
+        if (fracLen >= 0) fracLen++;
+      } else if (c === 46 && fracLen < 0 && digits > 0 && i < n - 1) {
+        fracLen = 0;
+      } else break;
+    }
+    if (i === n && digits > 0 && digits <= 15 && fracLen <= this.decimals) {
+      const atoms = BigInt(acc) * this.powers[this.decimals - Math.max(0, fracLen)]!;
+      return text.charCodeAt(0) === 45 ? -atoms : atoms;
+    }
+    return this.parseSlow(text, what);
+  }
+
+  private parseSlow(text: string, what: string): bigint {
     const d = PLAIN.exec(text);
     if (d === null) return this.ofRounded(parseDecimal(text, what));
     const frac = d[3] ?? '';
