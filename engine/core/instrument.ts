@@ -212,7 +212,7 @@ export function notional(inst: Instrument, t: number, l: number): Decimal {
 }
 
 /** ticks x lots as a number when that is exact (the usual case), else as a Decimal. */
-export function ticksTimesLots(t: number, l: number): number | Decimal {
+function ticksTimesLots(t: number, l: number): number | Decimal {
   const n = t * l;
   return Number.isSafeInteger(n) ? n : new Decimal(t).mul(l);
 }

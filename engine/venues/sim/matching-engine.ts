@@ -4,7 +4,7 @@ import type { Instrument, Lots, Side, Ticks } from '../../core/instrument.ts';
 import type { Level } from '../../market/types.ts';
 import type { Holding, Ledger } from './ledger.ts';
 import { LEDGER_ATOMS } from './ledger.ts';
-import { ticksTimesLotsBig as ticksTimesLots } from '../../core/atoms.ts';
+import { ticksTimesLotsBig } from '../../core/atoms.ts';
 
 export type SimTimeInForce = 'gtc' | 'ioc' | 'post_only';
 export type SimOrderType = 'limit' | 'market';
@@ -387,7 +387,7 @@ export class MatchingEngine {
   }
 
   private feeAtoms(price: number, lots: number, liquidity: 'maker' | 'taker'): bigint {
-    return (liquidity === 'maker' ? this.makerPerUnit : this.takerPerUnit) * ticksTimesLots(price, lots);
+    return (liquidity === 'maker' ? this.makerPerUnit : this.takerPerUnit) * ticksTimesLotsBig(price, lots);
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -662,7 +662,7 @@ export class MatchingEngine {
   // ---- money ---------------------------------------------------------------------------------
 
   private reserveFor(isBuy: boolean, price: number, lots: number): bigint {
-    return isBuy ? this.reservePerUnit * ticksTimesLots(price, lots) : this.lot * BigInt(lots);
+    return isBuy ? this.reservePerUnit * ticksTimesLotsBig(price, lots) : this.lot * BigInt(lots);
   }
 
   private quoteOf(owner: number): Holding {
@@ -715,7 +715,7 @@ export class MatchingEngine {
 
   /** Moves base and quote between the two owners and charges fees, for the funded ones. */
   private settle(m: SimOrder, t: SimOrder, price: number, qty: number): void {
-    const units = ticksTimesLots(price, qty);
+    const units = ticksTimesLotsBig(price, qty);
     const notional = this.unit * units;
     const base = this.lot * BigInt(qty);
     const buyer = m.side === 'buy' ? m : t;
@@ -725,7 +725,7 @@ export class MatchingEngine {
       const b = this.baseOf(buyer.owner);
       if (buyer.type === 'limit') {
         // The reserve was taken at the order's own limit price; release that share of it.
-        const release = this.reservePerUnit * ticksTimesLots(buyer.price, qty);
+        const release = this.reservePerUnit * ticksTimesLotsBig(buyer.price, qty);
         buyer.locked -= release;
         q.locked -= release;
       }
