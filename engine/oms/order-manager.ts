@@ -269,10 +269,10 @@ export class OrderManager {
 
   private track<T>(call: () => Promise<VenueResult<T>>, done: (r: VenueResult<T>) => void): void {
     this.inFlight++;
-    const run = this.o.guard ? () => this.o.guard!(call) : call;
+    const guard = this.o.guard;
     let p: Promise<VenueResult<T>>;
     try {
-      p = run();
+      p = guard ? guard(call) : call();
     } catch (err) {
       p = Promise.resolve({
         ok: false,
