@@ -94,20 +94,23 @@ class BookSide {
   readonly levels = new Map<number, PriceLevel>();
   readonly prices: number[] = [];
   /**
-   * Prices whose aggregate size changed since the last L2 flush, possibly repeated: an array is much
-   * cheaper than a Set to fill and empty on every request. Deduplicated when drained, and compacted
-   * if nobody drains it for a long while.
+   * Prices whose aggregate size changed since the last L2 flush, possibly repeated: the first
+   * `dirtyCount` entries of a reused array, much cheaper than a Set to fill and empty on every request.
+   * Deduplicated when drained, and compacted if nobody drains it for a long while.
    */
   readonly dirty: number[] = [];
+  dirtyCount = 0;
   private compactAt = 4096;
 
   markDirty(price: number): void {
-    const d = this.dirty;
-    d.push(price);
-    if (d.length > this.compactAt) {
-      const unique = [...new Set(d)];
-      d.length = 0;
-      for (const p of unique) d.push(p);
+    const n = this.dirtyCount;
+    if (n > 0 && this.dirty[n - 1] === price) return;
+    this.dirty[n] = price;
+    this.dirtyCount = n + 1;
+    if (n + 1 > this.compactAt) {
+      const unique = [...new Set(this.dirty.slice(0, n + 1))];
+      for (let i = 0; i < unique.length; i++) this.dirty[i] = unique[i]!;
+      this.dirtyCount = unique.length;
       this.compactAt = Math.max(4096, 2 * unique.length);
     }
   }
@@ -337,7 +340,7 @@ export class MatchingEngine {
    * `depth()` exactly.
    */
   flushL2(): { bids: Level[]; asks: Level[] } | undefined {
-    if (this.bids.dirty.length === 0 && this.asks.dirty.length === 0) return undefined;
+    if (this.bids.dirtyCount === 0 && this.asks.dirtyCount === 0) return undefined;
     return { bids: this.drainDirty(this.bids), asks: this.drainDirty(this.asks) };
   }
 
@@ -645,17 +648,22 @@ export class MatchingEngine {
   }
 
   private drainDirty(s: BookSide): Level[] {
-    const out: Level[] = [];
-    const d = s.dirty;
-    if (d.length === 0) return out;
+    const n = s.dirtyCount;
+    s.dirtyCount = 0;
+    if (n === 0) return [];
+    if (n === 1) {
+      const p = s.dirty[0]!;
+      return [[p as Ticks, (s.levels.get(p)?.total ?? 0) as Lots]];
+    }
+    const d = s.dirty.slice(0, n);
     if (s.isBid) d.sort((a, b) => b - a);
     else d.sort((a, b) => a - b);
-    for (let i = 0; i < d.length; i++) {
+    const out: Level[] = [];
+    for (let i = 0; i < n; i++) {
       const p = d[i]!;
       if (i > 0 && p === d[i - 1]) continue;
       out.push([p as Ticks, (s.levels.get(p)?.total ?? 0) as Lots]);
     }
-    d.length = 0;
     return out;
   }
 

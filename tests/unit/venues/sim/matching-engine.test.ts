@@ -303,3 +303,20 @@ describe('bad input', () => {
     expect(engine.depth('buy')).toEqual([]);
   });
 });
+
+describe('L2 changes', () => {
+  it('reports every changed level once, best first, however many changes piled up between flushes', () => {
+    const { engine, a } = setup();
+    const ids: number[] = [];
+    // 6000 changes on 3000 levels with no flush in between: the pending list compacts itself.
+    for (let i = 0; i < 3000; i++) ids.push(engine.submit(a, 'buy', 'limit', 'gtc', T(1000 + i), L(1)));
+    for (let i = 0; i < 3000; i += 2) engine.cancel(ids[i]!);
+    const change = engine.flushL2()!;
+    expect(change.asks).toEqual([]);
+    expect(change.bids).toHaveLength(3000);
+    expect(change.bids[0]).toEqual([3999, 1]);
+    expect(change.bids.at(-1)).toEqual([1000, 0]);
+    expect(change.bids.filter(([, size]) => size > 0)).toEqual(engine.depth('buy', 5000));
+    expect(engine.flushL2()).toBeUndefined();
+  });
+});
