@@ -1,4 +1,4 @@
-import { Decimal, parseDecimal } from './decimal.ts';
+import { Decimal, parseDecimal, placePoint } from './decimal.ts';
 import { EngineError } from './errors.ts';
 
 /**
@@ -78,15 +78,9 @@ export class AtomScale {
 
   /** Atoms printed as a plain decimal without trailing zeros, as Decimal's toFixed() prints it. */
   format(atoms: bigint): string {
-    const neg = atoms < 0n;
-    let digits = (neg ? -atoms : atoms).toString();
-    if (this.decimals === 0) return neg ? `-${digits}` : digits;
-    if (digits.length <= this.decimals) digits = '0'.repeat(this.decimals - digits.length + 1) + digits;
-    const cut = digits.length - this.decimals;
-    let end = digits.length;
-    while (end > cut && digits.charCodeAt(end - 1) === 48) end--;
-    const text = end > cut ? `${digits.slice(0, cut)}.${digits.slice(cut, end)}` : digits.slice(0, cut);
-    return neg ? `-${text}` : text;
+    return atoms < 0n
+      ? `-${placePoint((-atoms).toString(), this.decimals, true)}`
+      : placePoint(atoms.toString(), this.decimals, true);
   }
 }
 

@@ -29,3 +29,17 @@ export function parseDecimal(text: string, what = 'value'): Decimal {
   }
   return new Decimal(text);
 }
+
+/**
+ * An unsigned digit string with a decimal point `decimals` places from the right ("5", 3 -> "0.005").
+ * With `trim`, trailing zeros of the fraction (and a bare point) are dropped, as Decimal's toFixed()
+ * prints. Used by the integer printers of prices, sizes and atoms.
+ */
+export function placePoint(digits: string, decimals: number, trim: boolean): string {
+  if (decimals === 0) return digits;
+  const padded = digits.length <= decimals ? '0'.repeat(decimals - digits.length + 1) + digits : digits;
+  const cut = padded.length - decimals;
+  let end = padded.length;
+  if (trim) while (end > cut && padded.charCodeAt(end - 1) === 48) end--;
+  return end > cut ? `${padded.slice(0, cut)}.${padded.slice(cut, end)}` : padded.slice(0, cut);
+}

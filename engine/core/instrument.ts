@@ -1,4 +1,4 @@
-import { Decimal, parseDecimal } from './decimal.ts';
+import { Decimal, parseDecimal, placePoint } from './decimal.ts';
 import { EngineError } from './errors.ts';
 
 /** Integer count of price ticks. A branded number so a lot count cannot be passed where a price is due. */
@@ -193,12 +193,7 @@ export function formatSize(inst: Instrument, l: number): string {
 function formatUnits(units: number, scaled: number, decimals: number, step: Decimal): string {
   const v = units * scaled;
   if (scaled === 0 || !Number.isSafeInteger(v)) return step.mul(units).toFixed(decimals);
-  if (decimals === 0) return String(v);
-  const neg = v < 0;
-  let digits = String(neg ? -v : v);
-  if (digits.length <= decimals) digits = '0'.repeat(decimals - digits.length + 1) + digits;
-  const cut = digits.length - decimals;
-  return `${neg ? '-' : ''}${digits.slice(0, cut)}.${digits.slice(cut)}`;
+  return v < 0 ? `-${placePoint(String(-v), decimals, false)}` : placePoint(String(v), decimals, false);
 }
 
 /** True when `lots` at `ticks` falls short of the venue's minimum notional (exact, integer arithmetic). */
