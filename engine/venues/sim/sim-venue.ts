@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.ts';
 import { EngineError } from '../../core/errors.ts';
-import type { Instrument, InstrumentSpec, Lots, Ticks } from '../../core/instrument.ts';
+import type { Instrument, InstrumentSpec, Lots, Side, Ticks } from '../../core/instrument.ts';
 import { belowMinNotional, defineInstrument, priceToTicks } from '../../core/instrument.ts';
 import { Rng } from '../../core/random.ts';
 import { RecentSet } from '../../core/recent-set.ts';
@@ -27,6 +27,7 @@ import type {
 } from '../venue.ts';
 import type { LatencySpec } from './delay-line.ts';
 import { checkLatency, DelayLine, sampleLatency } from './delay-line.ts';
+import { FillHistory } from './fill-history.ts';
 import { Ledger } from './ledger.ts';
 import type {
   SimDoneReason,
@@ -91,6 +92,10 @@ interface OwnOrder {
   updateSeq: number;
   reason: OrderUpdate['reason'];
   engineId: number;
+  /** In `open`: it outlived its submit (rested). An order that ends inside its submit never is. */
+  listed: boolean;
+  /** Changed by the operation being processed: its state goes out once, when that operation ends. */
+  changed: boolean;
 }
 
 interface Subscription {
@@ -102,8 +107,12 @@ interface SymbolSim {
   readonly instrument: Instrument;
   readonly engine: MatchingEngine;
   readonly market: SyntheticMarket;
+  readonly index: number;
   bookSeq: number;
   tradeSeq: number;
+  /** A depth flush is scheduled for the end of the current instant. */
+  depthPending: boolean;
+  readonly flushDepth: () => void;
   /** Copy on write: a queued message keeps the subscriber list of the moment it was produced. */
   subscribers: readonly Subscription[];
 }
@@ -122,6 +131,10 @@ const CAPABILITIES: VenueCapabilities = Object.freeze({
  * venue after the request latency and answers come back after the response latency, on the Clock;
  * executions travel with the answers and market data on its own link, each link FIFO. So an ack or a
  * fill describes the venue at processing time, and the market has moved by the time it arrives.
+ *
+ * Like the streams of real venues, the simulator aggregates: an order's state is sent once per
+ * operation that changed it (after that operation's fills), and depth once per instant (one delta for
+ * every change made at the same millisecond).
  *
  * With a SimClock nothing is delivered until the clock is advanced past the latency. connect() is
  * immediate; while disconnected the synthetic markets pause, requests resolve `venue_unavailable`,
@@ -150,9 +163,13 @@ export class SimVenue implements Venue {
   /** Client ids of accepted orders, the last `historyLimit` of them: a reused one is refused. */
   private readonly usedClientIds: RecentSet;
   private readonly open = new Map<string, OwnOrder>();
-  /** Our last `historyLimit` executions, a ring: oldest at fillHead once it is full. */
-  private readonly fillRing: Fill[] = [];
-  private fillHead = 0;
+  /** Our orders changed by the operation in progress, each once (see markChanged). */
+  private readonly changedOrders: (OwnOrder | undefined)[] = [];
+  private changedCount = 0;
+  /** Our last `historyLimit` executions. */
+  private readonly fills: FillHistory;
+  /** The instruments in listing order (a fill record names its symbol by index). */
+  private readonly symbolList: SymbolSim[] = [];
   private readonly historyLimit: number;
   private readonly runTag: string;
   private execSeq = 0;
@@ -169,6 +186,7 @@ export class SimVenue implements Venue {
       throw new EngineError('invalid_input', 'sim historyLimit must be a whole number ≥ 1');
     }
     this.usedClientIds = new RecentSet(this.historyLimit);
+    this.fills = new FillHistory(this.historyLimit);
     this.latency = { ...DEFAULT_SIM_LATENCY, ...config.latency };
     checkLatency(this.latency.request, 'request');
     checkLatency(this.latency.response, 'response');
@@ -199,12 +217,27 @@ export class SimVenue implements Venue {
         config: { ...ic.market, startPrice },
         listener: this.router(instrument, () => holder.sym!),
         afterOp: () => {
-          this.publishBook(holder.sym!);
+          this.endOperation(holder.sym!);
         },
       });
-      const sym: SymbolSim = { instrument, engine, market, bookSeq: 0, tradeSeq: 0, subscribers: [] };
+      const sym: SymbolSim = {
+        instrument,
+        engine,
+        market,
+        index: this.symbolList.length,
+        bookSeq: 0,
+        tradeSeq: 0,
+        subscribers: [],
+        depthPending: false,
+        flushDepth: () => {
+          sym.depthPending = false;
+          if (this.changedCount > 0) this.sendChangedOrders();
+          this.publishBook(sym);
+        },
+      };
       holder.sym = sym;
       this.symbols.set(instrument.symbol, sym);
+      this.symbolList.push(sym);
       this.specs.push({ ...instrument.spec });
     }
   }
@@ -275,6 +308,17 @@ export class SimVenue implements Venue {
     return this.request(SimVenue.place, request);
   }
 
+  placeCb(request: PlaceRequest, cb: (r: unknown) => void): void {
+    const call = new SimCall(SimVenue.place as (venue: SimVenue, request: unknown) => unknown, request);
+    call.resolve = cb;
+    this.requestLine.push(sampleLatency(this.latency.request, this.latencyRng), this.runCall, call);
+  }
+  cancelCb(request: CancelRequest, cb: (r: unknown) => void): void {
+    const call = new SimCall(SimVenue.cancel as (venue: SimVenue, request: unknown) => unknown, request);
+    call.resolve = cb;
+    this.requestLine.push(sampleLatency(this.latency.request, this.latencyRng), this.runCall, call);
+  }
+
   amendOrder(request: AmendRequest): Promise<VenueResult<OrderAck>> {
     return this.request(SimVenue.amend, request);
   }
@@ -288,7 +332,7 @@ export class SimVenue implements Venue {
       const sym = this.symbols.get(symbol);
       if (!sym) return reject('invalid_order', `unknown symbol ${JSON.stringify(symbol)}`);
       const cancelled = sym.engine.cancelAll(this.owner, 'user');
-      this.publishBook(sym);
+      this.endOperation(sym);
       return { ok: true as const, value: { cancelled } };
     });
   }
@@ -309,13 +353,25 @@ export class SimVenue implements Venue {
 
   executionsSince(sinceMs: number, symbol?: string): Promise<Fill[]> {
     return this.query(() =>
-      this.recentFills().filter((f) => f.ts >= sinceMs && (symbol === undefined || f.symbol === symbol)),
+      this.fills
+        .since(sinceMs)
+        .map((r) => {
+          const sym = this.symbolList[r.symbolIndex]!;
+          const venueOrderId = `${this.runTag}-${r.engineId}`;
+          return this.fillOf(
+            sym,
+            r.execSeq,
+            r.clientId,
+            venueOrderId,
+            r.side,
+            r.price,
+            r.size,
+            r.liquidity,
+            r.ts,
+          );
+        })
+        .filter((f) => symbol === undefined || f.symbol === symbol),
     );
-  }
-
-  /** The remembered executions, oldest first. */
-  private recentFills(): Fill[] {
-    return [...this.fillRing.slice(this.fillHead), ...this.fillRing.slice(0, this.fillHead)];
   }
 
   balances(): Promise<Balance[]> {
@@ -400,6 +456,8 @@ export class SimVenue implements Venue {
       updateSeq: 0,
       reason: undefined,
       engineId: 0,
+      listed: false,
+      changed: false,
     };
     // reduceOnly has no meaning on a spot venue and is accepted without effect.
     const id = sym.engine.submit(
@@ -411,9 +469,15 @@ export class SimVenue implements Venue {
       req.size,
       rec,
     );
-    this.publishBook(sym);
+    this.endOperation(sym);
     if (id === 0) return engineReject(sym.engine.lastReject);
     this.usedClientIds.add(rec.clientId);
+    // Only an order still live after its submit is listed: an IOC that fills or dies at once never
+    // costs a Map entry.
+    if (rec.status === 'new' || rec.status === 'partially_filled') {
+      rec.listed = true;
+      this.open.set(rec.clientId, rec);
+    }
     return {
       ok: true,
       value: { clientId: rec.clientId, venueOrderId: rec.venueOrderId, ts: this.clock.now() },
@@ -441,7 +505,7 @@ export class SimVenue implements Venue {
       }
     }
     const ok = sym.engine.amend(rec.engineId, req.price ?? 0, req.size ?? 0);
-    this.publishBook(sym);
+    this.endOperation(sym);
     if (!ok) return engineReject(sym.engine.lastReject);
     return {
       ok: true,
@@ -455,7 +519,7 @@ export class SimVenue implements Venue {
     const rec = this.open.get(req.clientId);
     if (!rec || rec.symbol !== req.symbol) return reject('unknown_order', `no open order ${req.clientId}`);
     const ok = sym.engine.cancel(rec.engineId, 'user');
-    this.publishBook(sym);
+    this.endOperation(sym);
     if (!ok) return engineReject(sym.engine.lastReject);
     return {
       ok: true,
@@ -472,15 +536,14 @@ export class SimVenue implements Venue {
         const rec = o.ref as OwnOrder;
         rec.engineId = o.id;
         rec.venueOrderId = `${this.runTag}-${o.id}`;
-        this.open.set(rec.clientId, rec);
-        this.emitUpdate(rec);
+        this.markChanged(sym(), rec);
       },
       onAmend: (o: SimOrderView) => {
         if (o.owner !== me) return;
         const rec = o.ref as OwnOrder;
         rec.price = o.price;
         rec.size = o.size;
-        this.emitUpdate(rec);
+        this.markChanged(sym(), rec);
       },
       onFill: (maker: SimOrderView, taker: SimOrderView, price: number, lots: number) => {
         const s = sym();
@@ -504,8 +567,11 @@ export class SimVenue implements Venue {
         rec.filled = o.filled;
         rec.status = status;
         rec.reason = reason ?? undefined;
-        this.open.delete(rec.clientId);
-        this.emitUpdate(rec);
+        if (rec.listed) {
+          rec.listed = false;
+          this.open.delete(rec.clientId);
+        }
+        this.markChanged(sym(), rec);
       },
     };
   }
@@ -520,13 +586,77 @@ export class SimVenue implements Venue {
   ): void {
     const rec = o.ref as OwnOrder;
     rec.filled = o.filled;
-    const fill: Fill = {
+    const seq = ++this.execSeq;
+    this.fills.add(sym.index, seq, rec.clientId, rec.engineId, rec.side, price, lots, liquidity, ts);
+    this.emitExec(
+      this.fillOf(sym, seq, rec.clientId, rec.venueOrderId, rec.side, price, lots, liquidity, ts),
+    );
+    // A full fill's status is set by onDone, which follows.
+    if (o.filled < o.size) rec.status = 'partially_filled';
+    this.markChanged(sym, rec);
+  }
+
+  /**
+   * Notes that an operation changed one of our orders. Like a real venue's order stream, we send an
+   * order's state once per operation (request or market event) that changed it, after that
+   * operation's executions: an IOC that fills at once reports only 'filled'.
+   */
+  private markChanged(sym: SymbolSim, rec: OwnOrder): void {
+    if (rec.changed) return;
+    rec.changed = true;
+    this.changedOrders[this.changedCount++] = rec;
+    // Normally endOperation sends it; this covers a change made by driving the engine directly.
+    this.scheduleFlush(sym);
+  }
+
+  /** Ends one operation on a symbol's book: sends the states it changed, schedules the depth. */
+  private endOperation(sym: SymbolSim): void {
+    if (this.changedCount > 0) this.sendChangedOrders();
+    this.scheduleFlush(sym);
+  }
+
+  private sendChangedOrders(): void {
+    // The list is emptied by count and cleared slot by slot: setting length to 0 would free its
+    // storage, to be allocated again by the next operation.
+    const list = this.changedOrders;
+    for (let i = 0; i < this.changedCount; i++) {
+      const rec = list[i]!;
+      list[i] = undefined;
+      rec.changed = false;
+      this.emitUpdate(rec);
+    }
+    this.changedCount = 0;
+  }
+
+  /**
+   * Depth goes out once per instant, like the aggregated depth streams of real venues: every change
+   * made at the same (simulated) millisecond is one delta, sent when that instant's work is done.
+   */
+  private scheduleFlush(sym: SymbolSim): void {
+    if (sym.depthPending) return;
+    sym.depthPending = true;
+    this.clock.setTimeout(sym.flushDepth, 0);
+  }
+
+  /** An execution report; the same one whether sent live or read back by executionsSince. */
+  private fillOf(
+    sym: SymbolSim,
+    execSeq: number,
+    clientId: string,
+    venueOrderId: string,
+    side: Side,
+    price: number,
+    lots: number,
+    liquidity: 'maker' | 'taker',
+    ts: number,
+  ): Fill {
+    return {
       type: 'fill',
       symbol: sym.instrument.symbol,
-      execId: `${this.runTag}-${++this.execSeq}`,
-      clientId: rec.clientId,
-      venueOrderId: rec.venueOrderId,
-      side: rec.side,
+      execId: `${this.runTag}-${execSeq}`,
+      clientId,
+      venueOrderId,
+      side,
       price: price as Ticks,
       size: lots as Lots,
       fee: sym.engine.feeText(price, lots, liquidity),
@@ -534,17 +664,6 @@ export class SimVenue implements Venue {
       liquidity,
       ts,
     };
-    if (this.fillRing.length < this.historyLimit) this.fillRing.push(fill);
-    else {
-      this.fillRing[this.fillHead] = fill;
-      this.fillHead = this.fillHead + 1 === this.historyLimit ? 0 : this.fillHead + 1;
-    }
-    this.emitExec(fill);
-    // The final fill's update is the 'filled' one that onDone sends.
-    if (o.filled < o.size) {
-      rec.status = 'partially_filled';
-      this.emitUpdate(rec);
-    }
   }
 
   private emitUpdate(rec: OwnOrder): void {
@@ -553,9 +672,9 @@ export class SimVenue implements Venue {
   }
 
   private snapshotOf(rec: OwnOrder, ts: number): OrderUpdate {
-    // Optional fields are assigned after the literal, not spread into it: this runs for every
-    // order event, and a conditional spread clones through a slow path.
-    const u: { -readonly [K in keyof OrderUpdate]: OrderUpdate[K] } = {
+    // Every update has the same fields in the same order (absent ones undefined): one object shape,
+    // so the code that reads them on every event stays monomorphic.
+    return {
       type: 'order',
       symbol: rec.symbol,
       clientId: rec.clientId,
@@ -564,14 +683,13 @@ export class SimVenue implements Venue {
       orderType: rec.orderType,
       timeInForce: rec.timeInForce,
       status: rec.status,
+      price: rec.orderType === 'limit' ? (rec.price as Ticks) : undefined,
       size: rec.size as Lots,
       filled: rec.filled as Lots,
       ts,
       updateSeq: rec.updateSeq,
+      reason: rec.reason,
     };
-    if (rec.orderType === 'limit') u.price = rec.price as Ticks;
-    if (rec.reason !== undefined) u.reason = rec.reason;
-    return u;
   }
 
   private emitExec(event: ExecutionEvent): void {

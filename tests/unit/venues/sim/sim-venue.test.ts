@@ -250,9 +250,9 @@ describe('SimVenue orders', () => {
       latency: { request: 1, response: 1, feed: 1 },
       historyLimit: 3,
     });
-    const fills: string[] = [];
+    const fills: Fill[] = [];
     venue.onExecution((e) => {
-      if (e.type === 'fill') fills.push(e.execId);
+      if (e.type === 'fill') fills.push(e);
     });
     await venue.connect();
     for (let i = 0; i < 5; i++) {
@@ -262,7 +262,50 @@ describe('SimVenue orders', () => {
     clock.advance(5);
     expect(fills).toHaveLength(5);
     const kept = await settle(clock, venue.executionsSince(0));
-    expect(kept.map((f) => f.execId)).toEqual(fills.slice(-3));
+    // Read back from the venue's compact history, each is the very report that was streamed.
+    expect(kept).toEqual(fills.slice(-3));
+    expect(await settle(clock, venue.executionsSince(fills[4]!.ts + 1))).toEqual([]);
+  });
+
+  it("reports an order's state once per operation that changed it, after that operation's fills", async () => {
+    const { clock, venue, events } = await started(9, { request: 5, response: 5, feed: 5 });
+    venue.inspect(SYM).market.stop();
+    const { bid, ask } = touch(venue);
+    expect((await settle(clock, venue.placeOrder(limit('i1', 'buy', ask, 1, 'ioc')))).ok).toBe(true);
+    expect((await settle(clock, venue.placeOrder(limit('g1', 'buy', bid - 500, 3)))).ok).toBe(true);
+    clock.advance(20);
+    const of = (id: string) =>
+      events.filter((e) => e.clientId === id).map((e) => (e.type === 'fill' ? 'fill' : e.status));
+    // An IOC that fills at once never reports itself 'new'; a resting order reports 'new' once.
+    expect(of('i1')).toEqual(['fill', 'filled']);
+    expect(of('g1')).toEqual(['new']);
+    // Taking two levels at once: two fills, then one update.
+    const { engine } = venue.inspect(SYM);
+    const a0 = engine.bestAsk()!;
+    const level2 = engine.depth('sell', 2)[1]![0];
+    const want = engine.sizeAt('sell', a0) + 1;
+    expect((await settle(clock, venue.placeOrder(limit('i2', 'buy', level2, want, 'ioc')))).ok).toBe(true);
+    clock.advance(20);
+    expect(of('i2').filter((x) => x !== 'fill')).toEqual(['filled']);
+    expect(of('i2').at(-1)).toBe('filled');
+  });
+
+  it('publishes the depth changes of one instant as one delta', async () => {
+    const { clock, venue } = await started(10, { request: 5, response: 5, feed: 5 });
+    venue.inspect(SYM).market.stop();
+    clock.advance(50);
+    const deltas: BookMessage[] = [];
+    venue.subscribeMarket(SYM, { onBook: (m) => deltas.push(m), onTrade: () => {} });
+    clock.advance(50);
+    deltas.length = 0;
+    const { bid } = touch(venue);
+    const ps = [1, 2, 3].map((k) => venue.placeOrder(limit(`d${k}`, 'buy', bid - 700 - k, 1)));
+    await settle(clock, Promise.all(ps));
+    clock.advance(20);
+    expect(deltas).toHaveLength(1);
+    const d = deltas[0]!;
+    expect(d.kind).toBe('delta');
+    expect(d.bids.map(([p]) => p)).toEqual([bid - 701, bid - 702, bid - 703]);
   });
 
   it('amends, cancels and cancels all through the simulated link', async () => {
