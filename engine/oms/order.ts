@@ -42,22 +42,53 @@ export interface Order {
   needsReconcile: boolean;
 }
 
-const TERMINAL: ReadonlySet<OrderStatus> = new Set(['filled', 'cancelled', 'rejected', 'expired']);
-
 export function isTerminal(s: OrderStatus): boolean {
-  return TERMINAL.has(s);
+  // Compared, not looked up: this runs on every order event, where a Set or a keyed table costs a
+  // hash lookup or a megamorphic property access.
+  return s === 'filled' || s === 'cancelled' || s === 'rejected' || s === 'expired';
 }
 
-/** Orders that rest or may rest at the venue. */
 export function isWorking(s: OrderStatus): boolean {
-  return !TERMINAL.has(s);
+  return !isTerminal(s);
 }
 
-/**
- * Legal transitions. Venue truth may skip states (a pending-new order can arrive filled), so every
- * non-terminal state may go to any terminal one; terminal states are final.
- */
-const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
+const STATUSES: readonly OrderStatus[] = [
+  'pending-new',
+  'new',
+  'partially-filled',
+  'pending-amend',
+  'pending-cancel',
+  'filled',
+  'cancelled',
+  'rejected',
+  'expired',
+];
+
+function indexOfStatus(s: OrderStatus): number {
+  switch (s) {
+    case 'pending-new':
+      return 0;
+    case 'new':
+      return 1;
+    case 'partially-filled':
+      return 2;
+    case 'pending-amend':
+      return 3;
+    case 'pending-cancel':
+      return 4;
+    case 'filled':
+      return 5;
+    case 'cancelled':
+      return 6;
+    case 'rejected':
+      return 7;
+    case 'expired':
+      return 8;
+  }
+}
+
+/** Where each state may go next (a change to the same state is handled in canTransition). */
+const NEXT: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   'pending-new': ['new', 'partially-filled', 'pending-cancel', 'filled', 'cancelled', 'rejected', 'expired'],
   new: ['partially-filled', 'pending-amend', 'pending-cancel', 'filled', 'cancelled', 'expired', 'rejected'],
   'partially-filled': [
@@ -92,11 +123,16 @@ const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
   expired: [],
 };
 
+/** NEXT as one bit mask per state, indexed by indexOfStatus. */
+const NEXT_MASK: readonly number[] = STATUSES.map((from) =>
+  NEXT[from].reduce((mask, to) => mask | (1 << indexOfStatus(to)), 0),
+);
+
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
-  return from === to ? !isTerminal(from) : NEXT[from].includes(to);
+  if (from === to) return !isTerminal(from);
+  return (NEXT_MASK[indexOfStatus(from)]! & (1 << indexOfStatus(to))) !== 0;
 }
 
-/** The OMS state a venue status maps to. */
 export function fromVenueStatus(s: VenueOrderStatus): OrderStatus {
   switch (s) {
     case 'new':

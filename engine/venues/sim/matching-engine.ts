@@ -104,7 +104,9 @@ class BookSide {
 
   markDirty(price: number): void {
     const n = this.dirtyCount;
-    if (n > 0 && this.dirty[n - 1] === price) return;
+    // Changes cluster on a few prices near the touch: a price among the last four is not added again.
+    const d = this.dirty;
+    for (let k = n - 1, stop = n > 4 ? n - 4 : 0; k >= stop; k--) if (d[k] === price) return;
     this.dirty[n] = price;
     this.dirtyCount = n + 1;
     if (n + 1 > this.compactAt) {
@@ -191,6 +193,9 @@ export class MatchingEngine {
   /** Resting orders by id. */
   private readonly orders = new Map<number, SimOrder>();
   private readonly orderPool: SimOrder[] = [];
+  /** Holdings by owner id, filled on first use. */
+  private readonly quoteHoldings: (Holding | undefined)[] = [];
+  private readonly baseHoldings: (Holding | undefined)[] = [];
   private readonly levelPool: PriceLevel[] = [];
   private nextId = 1;
   private busy = false;
@@ -673,12 +678,13 @@ export class MatchingEngine {
     return isBuy ? this.reservePerUnit * ticksTimesLotsBig(price, lots) : this.lot * BigInt(lots);
   }
 
+  // The ledger never replaces a holding, so each owner's two are looked up (by asset name) once.
   private quoteOf(owner: number): Holding {
-    return this.ledger.holding(owner, this.instrument.quote);
+    return (this.quoteHoldings[owner] ??= this.ledger.holding(owner, this.instrument.quote));
   }
 
   private baseOf(owner: number): Holding {
-    return this.ledger.holding(owner, this.instrument.base);
+    return (this.baseHoldings[owner] ??= this.ledger.holding(owner, this.instrument.base));
   }
 
   private tryLock(owner: number, isBuy: boolean, amount: bigint): boolean {
