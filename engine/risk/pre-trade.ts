@@ -38,11 +38,15 @@ const OK: RiskDecision = { ok: true };
 
 const boundsCache = new WeakMap<RiskLimits, WeakMap<Instrument, { min: number; max: number }>>();
 
+let lastBounds: { inst: Instrument; limits: RiskLimits; min: number; max: number } | undefined;
+
 /**
  * The notional bounds as whole tick × lot units: the smallest count whose notional reaches the venue
  * minimum, and the largest whose notional stays within the limit. Exact (Decimal), computed once.
  */
 function notionalBounds(inst: Instrument, limits: RiskLimits): { min: number; max: number } {
+  // Every order of a session asks for the same pair: answered without the two WeakMap lookups.
+  if (lastBounds !== undefined && lastBounds.inst === inst && lastBounds.limits === limits) return lastBounds;
   let byInst = boundsCache.get(limits);
   if (!byInst) {
     byInst = new WeakMap();
@@ -57,6 +61,7 @@ function notionalBounds(inst: Instrument, limits: RiskLimits): { min: number; ma
     };
     byInst.set(inst, b);
   }
+  lastBounds = { inst, limits, min: b.min, max: b.max };
   return b;
 }
 
