@@ -248,7 +248,7 @@ export class TradingSession implements Session {
         this.onOms(e);
       },
       maxInFlight: this.cfg.quoting.maxInFlight,
-      guard: (fn) => this.breaker.call(fn),
+      breaker: this.breaker,
     });
     this.qm = new QuoteManager(this.oms, this.clock, {
       toleranceTicks: this.cfg.quoting.toleranceTicks,

@@ -3,11 +3,15 @@ import { RecentMap, RecentSet } from '../core/recent-set.ts';
 import type { ClientIdFactory } from '../core/ids.ts';
 import type { Lots, Side, Ticks } from '../core/instrument.ts';
 import type {
+  AmendRequest,
+  Answer,
+  CancelRequest,
   ExecutionEvent,
   Fill,
   OrderAck,
   OrderType,
   OrderUpdate,
+  PlaceRequest,
   TimeInForce,
   Venue,
   VenueResult,
@@ -54,9 +58,18 @@ export interface OrderManagerOptions {
   maxInFlight?: number;
   /** Recent terminal orders kept for lookups (bounded). */
   recentCapacity?: number;
-  /** Wraps every venue call (the circuit breaker). */
-  guard?: <T>(fn: () => Promise<VenueResult<T>>) => Promise<VenueResult<T>>;
+  /** Admits and counts every venue call (the circuit breaker). */
+  breaker?: CallGuard;
 }
+
+/** What the OMS needs of a circuit breaker. */
+export interface CallGuard {
+  /** null to go ahead with a call (then `record` its answer), or the refusal to answer with instead. */
+  admit(): { ok: false; code: 'venue_unavailable'; message: string } | null;
+  record(result: VenueResult<unknown>): void;
+}
+
+type RequestKind = 'place' | 'amend' | 'cancel';
 
 const SEEN_FILLS = 100_000;
 
@@ -67,12 +80,14 @@ const SEEN_FILLS = 100_000;
  * sequence; fills are deduplicated by execution id. Venue failures never throw out of here.
  */
 export class OrderManager {
-  private readonly o: Required<Omit<OrderManagerOptions, 'guard'>> & Pick<OrderManagerOptions, 'guard'>;
+  private readonly o: Required<Omit<OrderManagerOptions, 'breaker'>> & Pick<OrderManagerOptions, 'breaker'>;
   private readonly working = new Map<string, Order>();
   /** Finished orders, the last `recentCapacity` of them, for late updates and lookups. */
   private readonly recent: RecentMap<Order>;
   private readonly fillIds = new RecentSet(SEEN_FILLS);
   private inFlight = 0;
+  /** The answer being handled is the breaker's refusal, not the venue's. */
+  private unrecorded = false;
   // Two fields rather than an object indexed by side: a property read by a variable key is a
   // megamorphic lookup on every order event.
   private workingBuy = 0;
@@ -129,13 +144,14 @@ export class OrderManager {
       updatedAt: now,
       lastUpdateSeq: 0,
       pendingAmend: null,
+      cancelRevertTo: null,
       reason: null,
       needsReconcile: false,
     };
     this.working.set(order.clientId, order);
     this.addWorking(order.side, order.size);
     this.counters.submitted++;
-    const request = {
+    const request: PlaceRequest = {
       symbol: this.o.symbol,
       clientId: order.clientId,
       side: req.side,
@@ -147,12 +163,7 @@ export class OrderManager {
     // The request goes out first and the bookkeeping event after it: listeners (store, UI) are not
     // on the path from a book update to the venue. Venue answers are asynchronous, so they still see
     // pending-new before anything the venue says about the order.
-    this.track(
-      () => this.o.venue.placeOrder(request),
-      (r) => {
-        this.onPlaceResult(order, r);
-      },
-    );
+    this.send('place', request, this.placeAnswered, order);
     this.o.emit({ kind: 'order', order });
     return { ok: true, clientId: order.clientId };
   }
@@ -182,24 +193,8 @@ export class OrderManager {
       return { ok: false, code: `risk_${gate.check}`, message: gate.message };
     }
     const revertTo = order.status;
-    this.track(
-      () =>
-        this.o.venue.amendOrder({
-          symbol: this.o.symbol,
-          clientId,
-          price: change.price,
-          size: change.size,
-        }),
-      (r) => {
-        if (!r.ok && order.status === 'pending-amend') {
-          this.counters.venueRejects++;
-          const back = order.pendingAmend?.revertTo ?? 'new';
-          order.pendingAmend = null;
-          order.reason = r.message;
-          this.transition(order, back);
-        }
-      },
-    );
+    const request: AmendRequest = { symbol: this.o.symbol, clientId, price: change.price, size: change.size };
+    this.send('amend', request, this.amendAnswered, order);
     order.pendingAmend = { price, size, revertTo };
     this.transition(order, 'pending-amend');
     return { ok: true, clientId };
@@ -209,21 +204,9 @@ export class OrderManager {
     const order = this.working.get(clientId);
     if (!order) return { ok: false, code: 'unknown_order', message: `no working order ${clientId}` };
     if (order.status === 'pending-cancel') return { ok: true, clientId };
-    const before = order.status;
-    this.track(
-      () => this.o.venue.cancelOrder({ symbol: this.o.symbol, clientId }),
-      (r) => {
-        if (r.ok || order.status !== 'pending-cancel') return;
-        if (r.code === 'unknown_order') {
-          // Filled or cancelled meanwhile: the stream tells which; until then it must be reconciled.
-          order.needsReconcile = true;
-          return;
-        }
-        this.counters.venueRejects++;
-        order.reason = r.message;
-        this.transition(order, before === 'pending-new' ? 'new' : before);
-      },
-    );
+    order.cancelRevertTo = order.status === 'pending-new' ? 'new' : order.status;
+    const request: CancelRequest = { symbol: this.o.symbol, clientId };
+    this.send('cancel', request, this.cancelAnswered, order);
     this.transition(order, 'pending-cancel');
     return { ok: true, clientId };
   }
@@ -232,16 +215,17 @@ export class OrderManager {
   async cancelAll(): Promise<VenueResult<{ cancelled: number }>> {
     for (const order of this.working.values())
       if (order.status !== 'pending-cancel') this.transition(order, 'pending-cancel');
-    const call = () => this.o.venue.cancelAll(this.o.symbol);
+    const breaker = this.o.breaker;
+    const refused = breaker?.admit();
+    if (refused) return refused;
+    let result: VenueResult<{ cancelled: number }>;
     try {
-      return await (this.o.guard ? this.o.guard(call) : call());
+      result = await this.o.venue.cancelAll(this.o.symbol);
     } catch (err) {
-      return {
-        ok: false,
-        code: 'venue_unavailable',
-        message: err instanceof Error ? err.message : String(err),
-      };
+      result = unavailable(err);
     }
+    breaker?.record(result);
+    return result;
   }
 
   get(clientId: string): Readonly<Order> | undefined {
@@ -275,34 +259,88 @@ export class OrderManager {
     else this.workingSell += lots;
   }
 
-  private track<T>(call: () => Promise<VenueResult<T>>, done: (r: VenueResult<T>) => void): void {
+  /**
+   * Sends one request. The answer reaches `answer(result, order)` later, never from inside this call,
+   * through the venue's callback requests where it has them (no Promise or closure per request), else
+   * through its Promise methods. The breaker admits the call first and counts its answer.
+   */
+  private send(
+    kind: RequestKind,
+    request: PlaceRequest | AmendRequest | CancelRequest,
+    answer: Answer<OrderAck>,
+    order: Order,
+  ): void {
     this.inFlight++;
-    const guard = this.o.guard;
-    let p: Promise<VenueResult<T>>;
-    try {
-      p = guard ? guard(call) : call();
-    } catch (err) {
-      p = Promise.resolve({
-        ok: false,
-        code: 'venue_unavailable',
-        message: err instanceof Error ? err.message : String(err),
+    const refused = this.o.breaker?.admit();
+    if (refused) {
+      queueMicrotask(() => {
+        // Never sent: the breaker must not count its own refusal as a venue failure.
+        this.unrecorded = true;
+        answer(refused, order);
       });
+      return;
     }
-    p.then(
-      (r) => {
-        this.inFlight--;
-        done(r);
-      },
-      (err: unknown) => {
-        this.inFlight--;
-        done({
-          ok: false,
-          code: 'venue_unavailable',
-          message: err instanceof Error ? err.message : String(err),
-        });
-      },
-    );
+    const venue = this.o.venue;
+    const cb = venue.callbackOrders;
+    try {
+      if (cb !== undefined) {
+        if (kind === 'place') cb.place(request as PlaceRequest, answer, order);
+        else if (kind === 'amend') cb.amend(request, answer, order);
+        else cb.cancel(request, answer, order);
+        return;
+      }
+      const p =
+        kind === 'place'
+          ? venue.placeOrder(request as PlaceRequest)
+          : kind === 'amend'
+            ? venue.amendOrder(request)
+            : venue.cancelOrder(request);
+      p.then(
+        (r) => answer(r, order),
+        (err: unknown) => answer(unavailable(err), order),
+      );
+    } catch (err) {
+      queueMicrotask(() => answer(unavailable(err), order));
+    }
   }
+
+  /** Every answer passes here first: one request fewer in flight, and the breaker counts it. */
+  private answered(r: VenueResult<unknown>): void {
+    this.inFlight--;
+    if (this.unrecorded) this.unrecorded = false;
+    else this.o.breaker?.record(r);
+  }
+
+  private readonly placeAnswered = (r: VenueResult<OrderAck>, tag: unknown): void => {
+    this.answered(r);
+    this.onPlaceResult(tag as Order, r);
+  };
+
+  private readonly amendAnswered = (r: VenueResult<OrderAck>, tag: unknown): void => {
+    this.answered(r);
+    const order = tag as Order;
+    if (!r.ok && order.status === 'pending-amend') {
+      this.counters.venueRejects++;
+      const back = order.pendingAmend?.revertTo ?? 'new';
+      order.pendingAmend = null;
+      order.reason = r.message;
+      this.transition(order, back);
+    }
+  };
+
+  private readonly cancelAnswered = (r: VenueResult<OrderAck>, tag: unknown): void => {
+    this.answered(r);
+    const order = tag as Order;
+    if (r.ok || order.status !== 'pending-cancel') return;
+    if (r.code === 'unknown_order') {
+      // Filled or cancelled meanwhile: the stream tells which; until then it must be reconciled.
+      order.needsReconcile = true;
+      return;
+    }
+    this.counters.venueRejects++;
+    order.reason = r.message;
+    this.transition(order, order.cancelRevertTo ?? 'new');
+  };
 
   private onPlaceResult(order: Order, r: VenueResult<OrderAck>): void {
     if (r.ok) {
@@ -398,4 +436,8 @@ export class OrderManager {
     }
     this.o.emit({ kind: 'order', order });
   }
+}
+
+function unavailable(err: unknown): { ok: false; code: 'venue_unavailable'; message: string } {
+  return { ok: false, code: 'venue_unavailable', message: err instanceof Error ? err.message : String(err) };
 }

@@ -37,6 +37,8 @@ export interface Order {
   lastUpdateSeq: number;
   /** Target of an amend in flight, and the state to return to if the venue refuses it. */
   pendingAmend: { price: Ticks | undefined; size: Lots; revertTo: OrderStatus } | null;
+  /** The state to return to if the venue refuses the cancel in flight. */
+  cancelRevertTo: OrderStatus | null;
   reason: string | null;
   /** The venue's answer is unknown (a call failed): the next reconciliation settles this order. */
   needsReconcile: boolean;

@@ -35,7 +35,11 @@ export class CircuitBreaker {
     return this.current;
   }
 
-  async call<T>(fn: () => Promise<VenueResult<T>>): Promise<VenueResult<T>> {
+  /**
+   * Asks to make one call: null to go ahead (the answer must then be passed to `record`), or the
+   * refusal to answer with instead while the breaker is open or a probe is already out.
+   */
+  admit(): { ok: false; code: 'venue_unavailable'; message: string } | null {
     const s = this.state();
     if (s === 'open' || (s === 'half-open' && this.probing)) {
       return {
@@ -45,6 +49,18 @@ export class CircuitBreaker {
       };
     }
     if (s === 'half-open') this.probing = true;
+    return null;
+  }
+
+  /** Counts the answer of an admitted call. */
+  record(result: VenueResult<unknown>): void {
+    if (!result.ok && (result.code === 'venue_unavailable' || result.code === 'rate_limited')) this.fail();
+    else this.succeed();
+  }
+
+  async call<T>(fn: () => Promise<VenueResult<T>>): Promise<VenueResult<T>> {
+    const refused = this.admit();
+    if (refused) return refused;
     let result: VenueResult<T>;
     try {
       result = await fn();
@@ -55,8 +71,7 @@ export class CircuitBreaker {
         message: err instanceof Error ? err.message : String(err),
       };
     }
-    if (!result.ok && (result.code === 'venue_unavailable' || result.code === 'rate_limited')) this.fail();
-    else this.succeed();
+    this.record(result);
     return result;
   }
 

@@ -15,6 +15,20 @@ import type { BookMessage, Trade } from '../market/types.ts';
  * - Request methods never throw for venue-side failures; they resolve with `{ ok: false }`. A thrown
  *   error means a bug or a transport failure, which the circuit breaker counts.
  */
+/** Receives the answer to an order request sent through CallbackOrders, with the tag it was sent with. */
+export type Answer<T> = (result: VenueResult<T>, tag: unknown) => void;
+
+/**
+ * Order requests answered by calling `answer(result, tag)` exactly once, always later than the call
+ * (never from inside it), with the same results and ordering contract as the Promise methods.
+ * A request that cannot be sent is answered `venue_unavailable`; these methods do not throw.
+ */
+export interface CallbackOrders {
+  place(request: PlaceRequest, answer: Answer<OrderAck>, tag: unknown): void;
+  amend(request: AmendRequest, answer: Answer<OrderAck>, tag: unknown): void;
+  cancel(request: CancelRequest, answer: Answer<OrderAck>, tag: unknown): void;
+}
+
 export interface Venue {
   /** Stable id, e.g. "sim", "bybit-testnet". */
   readonly id: string;
@@ -34,6 +48,13 @@ export interface Venue {
 
   /** Streams our order updates and fills, for every symbol. */
   onExecution(listener: (event: ExecutionEvent) => void): Unsubscribe;
+
+  /**
+   * The same three order requests, answered through a callback instead of a Promise (optional; the
+   * OMS uses it where a venue offers it). On the order path a Promise, its reactions and the closures
+   * around it are most of the garbage of a request.
+   */
+  readonly callbackOrders?: CallbackOrders;
 
   placeOrder(request: PlaceRequest): Promise<VenueResult<OrderAck>>;
   /** Only where capabilities.amend; otherwise resolves with a reject of code `unsupported`. */

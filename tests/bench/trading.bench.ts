@@ -240,6 +240,18 @@ async function tickToQuote(emit: Emit): Promise<void> {
       return p;
     };
   }
+  // The OMS sends through the callback requests where the venue has them.
+  const cb = venue.callbackOrders as unknown as Record<string, (...a: unknown[]) => void> | undefined;
+  if (cb) {
+    for (const m of ['place', 'amend', 'cancel']) {
+      const orig = cb[m]!;
+      cb[m] = (...a: unknown[]) => {
+        requests++;
+        orig(...a);
+        lastOut = process.hrtime.bigint();
+      };
+    }
+  }
   const samples: number[] = [];
   const onBook = session.onBook.bind(session);
   let measuring = false;

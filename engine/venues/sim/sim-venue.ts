@@ -7,6 +7,8 @@ import { RecentSet } from '../../core/recent-set.ts';
 import type { BookDelta, BookMessage, BookSnapshot, Trade } from '../../market/types.ts';
 import type {
   AmendRequest,
+  Answer,
+  CallbackOrders,
   Balance,
   CancelRequest,
   ConnectionState,
@@ -302,6 +304,18 @@ export class SimVenue implements Venue {
   }
 
   // ---- requests ------------------------------------------------------------------------------
+
+  readonly callbackOrders: CallbackOrders = {
+    place: (request, answer, tag) => {
+      this.send(SimVenue.place, request, answer, tag);
+    },
+    amend: (request, answer, tag) => {
+      this.send(SimVenue.amend, request, answer, tag);
+    },
+    cancel: (request, answer, tag) => {
+      this.send(SimVenue.cancel, request, answer, tag);
+    },
+  };
 
   // The handlers are static functions of (venue, request), so a request allocates no closure.
   placeOrder(request: PlaceRequest): Promise<VenueResult<OrderAck>> {
@@ -793,6 +807,24 @@ export class SimVenue implements Venue {
     return answer;
   }
 
+  /** A request answered through `answer(result, tag)`: no Promise, no closure. */
+  private send<R>(
+    handler: (venue: SimVenue, request: R) => VenueResult<OrderAck>,
+    request: R,
+    answer: Answer<OrderAck>,
+    tag: unknown,
+  ): void {
+    if (this.state !== 'connected') {
+      const refused = reject('venue_unavailable', `${this.id} is ${this.state}`);
+      queueMicrotask(() => answer(refused, tag));
+      return;
+    }
+    const call = new SimCall(handler as (venue: SimVenue, request: unknown) => unknown, request);
+    call.answer = answer as Answer<unknown>;
+    call.tag = tag;
+    this.requestLine.push(sampleLatency(this.latency.request, this.latencyRng), this.runCall, call);
+  }
+
   private readonly runCall = (call: SimCall): void => {
     // The answer is queued before the executions the request causes, so it arrives first.
     this.responseLine.push(sampleLatency(this.latency.response, this.latencyRng), answerCall, call);
@@ -861,8 +893,11 @@ class SimCall {
   value: unknown = undefined;
   error: unknown = undefined;
   failed = false;
-  resolve: (value: unknown) => void = () => undefined;
-  reject: (error: Error) => void = () => undefined;
+  /** Set for a callback request, which is answered through it (and never rejects). */
+  answer: Answer<unknown> | null = null;
+  tag: unknown = undefined;
+  resolve: (value: unknown) => void = noop;
+  reject: (error: Error) => void = noop;
 
   constructor(handler: (venue: SimVenue, request: unknown) => unknown, request: unknown) {
     this.handler = handler;
@@ -870,7 +905,17 @@ class SimCall {
   }
 }
 
+function noop(): void {}
+
 function answerCall(call: SimCall): void {
+  if (call.answer !== null) {
+    // A handler that threw is a broken venue, not a refusal: answered as unavailable.
+    const result = call.failed
+      ? reject('venue_unavailable', call.error instanceof Error ? call.error.message : String(call.error))
+      : (call.value as VenueResult<unknown>);
+    call.answer(result, call.tag);
+    return;
+  }
   if (call.failed) call.reject(call.error instanceof Error ? call.error : new Error(String(call.error)));
   else call.resolve(call.value);
 }

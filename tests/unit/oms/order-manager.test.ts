@@ -3,7 +3,13 @@ import { SimClock } from '../../../engine/core/clock.ts';
 import { ClientIdFactory } from '../../../engine/core/ids.ts';
 import type { Lots, Ticks } from '../../../engine/core/instrument.ts';
 import { EventFeed } from '../../../engine/oms/event-feed.ts';
-import { OrderManager, type OmsEvent, type OrderGate } from '../../../engine/oms/order-manager.ts';
+import {
+  OrderManager,
+  type CallGuard,
+  type OmsEvent,
+  type OrderGate,
+} from '../../../engine/oms/order-manager.ts';
+import { createDefaultSim, DEFAULT_SIM_INSTRUMENT } from '../../../engine/venues/sim/index.ts';
 import { diffQuotes } from '../../../engine/oms/quote-manager.ts';
 import type { Order } from '../../../engine/oms/order.ts';
 import type { Fill, OrderUpdate } from '../../../engine/venues/venue.ts';
@@ -255,6 +261,7 @@ describe('quote diff', () => {
     updatedAt: 0,
     lastUpdateSeq: 1,
     pendingAmend: null,
+    cancelRevertTo: null,
     reason: null,
     needsReconcile: false,
     ...o,
@@ -317,5 +324,86 @@ describe('EventFeed', () => {
     for (let i = 0; i < 5; i++) feed.publish(i);
     expect(lags).toEqual(['store:4', 'store:4']);
     expect(slow.lagEpisodes).toBe(2);
+  });
+});
+
+describe('OrderManager over a venue with callback requests', () => {
+  async function simSetup(breaker?: CallGuard) {
+    const clock = new SimClock(Date.UTC(2026, 0, 5));
+    const venue = createDefaultSim(clock, 3, { latency: { request: 2, response: 2, feed: 1 } });
+    await venue.connect();
+    const inst = venue.inspect(DEFAULT_SIM_INSTRUMENT.symbol).instrument;
+    venue.inspect(inst.symbol).market.stop();
+    const events: OmsEvent[] = [];
+    const oms = new OrderManager({
+      clock,
+      venue,
+      symbol: inst.symbol,
+      ids: new ClientIdFactory('cb'),
+      gate: () => ({ ok: true }),
+      emit: (e) => events.push(e),
+      ...(breaker ? { breaker } : {}),
+    });
+    venue.onExecution((e) => {
+      oms.onExecution(e);
+    });
+    const run = async (ms: number) => {
+      for (let t = 0; t < ms; t++) {
+        clock.advance(1);
+        await flush();
+      }
+    };
+    const bid = venue.inspect(inst.symbol).engine.bestBid()!;
+    return { clock, venue, oms, events, run, bid };
+  }
+
+  it('places and cancels through the callbacks, never calling the Promise methods', async () => {
+    const { venue, oms, run, bid } = await simSetup();
+    let promiseCalls = 0;
+    venue.placeOrder = () => {
+      promiseCalls++;
+      return Promise.reject(new Error('not used'));
+    };
+    const r = oms.submit({ ...place, tif: 'post_only', price: (bid - 100) as Ticks, size: 2 as Lots });
+    if (!r.ok) throw new Error('refused');
+    expect(oms.requestsInFlight()).toBe(1);
+    await run(10);
+    expect(oms.get(r.clientId)).toMatchObject({ status: 'new' });
+    expect(oms.get(r.clientId)?.venueOrderId).toMatch(/-/);
+    expect(oms.cancel(r.clientId).ok).toBe(true);
+    await run(10);
+    expect(oms.get(r.clientId)).toMatchObject({ status: 'cancelled' });
+    expect([oms.requestsInFlight(), oms.openCount(), promiseCalls]).toEqual([0, 0, 0]);
+  });
+
+  it('answers a refusal of the breaker later, without counting it as a venue failure', async () => {
+    const recorded: unknown[] = [];
+    const breaker: CallGuard = {
+      admit: () => ({ ok: false, code: 'venue_unavailable', message: 'breaker open' }),
+      record: (res) => recorded.push(res),
+    };
+    const { oms, events, bid } = await simSetup(breaker);
+    const r = oms.submit({ ...place, tif: 'post_only', price: (bid - 100) as Ticks, size: 2 as Lots });
+    if (!r.ok) throw new Error('refused');
+    // Never from inside submit: listeners see pending-new first.
+    expect(events.map((e) => (e.kind === 'order' ? e.order.status : e.kind))).toEqual(['pending-new']);
+    await flush();
+    expect(oms.get(r.clientId)).toMatchObject({ needsReconcile: true, reason: 'breaker open' });
+    expect([oms.requestsInFlight(), recorded.length]).toEqual([0, 0]);
+  });
+
+  it('counts a venue that throws as a failure and keeps the order for reconciliation', async () => {
+    const recorded: { ok: boolean }[] = [];
+    const breaker: CallGuard = { admit: () => null, record: (res) => recorded.push(res) };
+    const { venue, oms, bid } = await simSetup(breaker);
+    venue.callbackOrders.place = () => {
+      throw new Error('socket closed');
+    };
+    const r = oms.submit({ ...place, tif: 'post_only', price: (bid - 100) as Ticks, size: 2 as Lots });
+    if (!r.ok) throw new Error('refused');
+    await flush();
+    expect(oms.get(r.clientId)).toMatchObject({ needsReconcile: true, reason: 'socket closed' });
+    expect(recorded).toEqual([{ ok: false, code: 'venue_unavailable', message: 'socket closed' }]);
+    expect(oms.requestsInFlight()).toBe(0);
   });
 });

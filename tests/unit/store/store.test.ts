@@ -52,6 +52,7 @@ const order = (clientId: string, status: Order['status']): Order => ({
   updatedAt: 2,
   lastUpdateSeq: 1,
   pendingAmend: null,
+  cancelRevertTo: null,
   reason: null,
   needsReconcile: false,
 });
