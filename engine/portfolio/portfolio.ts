@@ -42,6 +42,9 @@ export class Portfolio {
   private realizedPnl = 0n;
   private feesPaid = 0n;
   private readonly seen = new RecentSet(SEEN_EXEC_IDS);
+  /** The last quote fee parsed, and its atoms ("0" is 0: a valid pair to start from). */
+  private lastFeeText = '0';
+  private lastFeeAtoms = 0n;
 
   constructor(inst: Instrument, startingEquity: Decimal | string = '0') {
     this.inst = inst;
@@ -56,17 +59,15 @@ export class Portfolio {
   apply(fill: Fill): boolean {
     if (fill.symbol !== this.inst.symbol) return false;
     // Parsed before anything changes: a malformed fee is refused with the state intact.
-    const fee =
-      fill.feeAsset === this.inst.base
-        ? this.atoms.ofRounded(parseDecimal(fill.fee, 'fee').mul(this.inst.tickSize.mul(fill.price)))
-        : this.atoms.parse(fill.fee, 'fee');
+    const fee = fill.feeAsset === this.inst.base ? this.baseFeeAtoms(fill) : this.quoteFeeAtoms(fill.fee);
     if (!this.seen.addIfNew(fill.execId)) return false;
-    this.feesPaid += fee;
+    if (fee !== 0n) this.feesPaid += fee;
     const dir = fill.side === 'buy' ? 1 : -1;
     const before = this.lots;
     if (before === 0 || Math.sign(before) === dir) {
       const value = this.unit * ticksTimesLotsBig(fill.price, fill.size);
-      this.cost += dir > 0 ? value : -value;
+      if (dir > 0) this.cost += value;
+      else this.cost -= value;
       this.lots = before + dir * fill.size;
       return true;
     }
@@ -88,6 +89,19 @@ export class Portfolio {
       this.cost = dir > 0 ? opened : -opened;
     }
     return true;
+  }
+
+  private baseFeeAtoms(fill: Fill): bigint {
+    return this.atoms.ofRounded(parseDecimal(fill.fee, 'fee').mul(this.inst.tickSize.mul(fill.price)));
+  }
+
+  /** A quote-asset fee in atoms; a venue repeats the same fee text for like fills, so the last is kept. */
+  private quoteFeeAtoms(text: string): bigint {
+    if (text !== this.lastFeeText) {
+      this.lastFeeAtoms = this.atoms.parse(text, 'fee');
+      this.lastFeeText = text;
+    }
+    return this.lastFeeAtoms;
   }
 
   positionLots(): number {

@@ -391,8 +391,17 @@ export class MatchingEngine {
 
   /** The same fee printed as a venue would send it (no exponent, no trailing zeros). */
   feeText(price: number, lots: number, liquidity: 'maker' | 'taker'): string {
-    return LEDGER_ATOMS.format(this.feeAtoms(price, lots, liquidity));
+    // Consecutive executions mostly repeat price, size and side of the book: the last text is reused.
+    const c = this.lastFee;
+    if (c.price === price && c.lots === lots && c.liquidity === liquidity) return c.text;
+    c.text = LEDGER_ATOMS.format(this.feeAtoms(price, lots, liquidity));
+    c.price = price;
+    c.lots = lots;
+    c.liquidity = liquidity;
+    return c.text;
   }
+
+  private readonly lastFee = { price: -1, lots: -1, liquidity: 'maker' as 'maker' | 'taker', text: '' };
 
   private feeAtoms(price: number, lots: number, liquidity: 'maker' | 'taker'): bigint {
     return (liquidity === 'maker' ? this.makerPerUnit : this.takerPerUnit) * ticksTimesLotsBig(price, lots);

@@ -70,13 +70,17 @@ describe('portfolio', () => {
     const p = new Portfolio(inst, '100');
     const bad = { ...fill('buy', 2, 50), fee: '1e-3' };
     expect(() => p.apply(bad)).toThrow(/fee must be a plain decimal/);
+    expect(() => p.apply({ ...bad, fee: '' })).toThrow(/fee/);
     expect(p.positionLots()).toBe(0);
     expect(p.fees().toFixed()).toBe('0');
     // The same execution with a proper fee is still applied: the refused one was not remembered.
     expect(p.apply({ ...bad, fee: '0.25' })).toBe(true);
+    // The same fee text again (the parsed value is reused) still counts once per execution.
+    expect(p.apply({ ...bad, execId: `${bad.execId}-2`, fee: '0.25' })).toBe(true);
+    expect(() => p.apply({ ...bad, execId: `${bad.execId}-3`, fee: '0.2.5' })).toThrow(/fee/);
     expect(p.apply({ ...fill('buy', 1, 40, '0.5'), feeAsset: 'B' })).toBe(true);
-    expect(p.fees().toFixed()).toBe('20.25');
-    expect(p.equity(50).toFixed()).toBe('89.75');
+    expect(p.fees().toFixed()).toBe('20.5');
+    expect(p.equity(50).toFixed()).toBe('89.5');
   });
 
   it('rounds a released third of the cost once, so realised + unrealised stays exact', () => {

@@ -202,9 +202,12 @@ describe('SimVenue orders', () => {
     expect(new Set(fills.map((f) => f.execId)).size).toBe(fills.length);
     expect(fills.some((f) => f.liquidity === 'maker')).toBe(true);
     expect(fills.some((f) => f.liquidity === 'taker')).toBe(true);
+    const { engine } = venue.inspect(SYM);
     for (const f of fills) {
       expect(f.feeAsset).toBe('USDT');
       expect(f.fee).toMatch(/^\d+(\.\d+)?$/);
+      // The text (reused while price, size and liquidity repeat) is always this execution's own fee.
+      expect(f.fee).toBe(engine.fee(f.price, f.size, f.liquidity).toFixed());
     }
     const seqs = new Map<string, number>();
     for (const e of events) {
