@@ -322,17 +322,6 @@ export class SimVenue implements Venue {
     return this.request(SimVenue.place, request);
   }
 
-  placeCb(request: PlaceRequest, cb: (r: unknown) => void): void {
-    const call = new SimCall(SimVenue.place as (venue: SimVenue, request: unknown) => unknown, request);
-    call.resolve = cb;
-    this.requestLine.push(sampleLatency(this.latency.request, this.latencyRng), this.runCall, call);
-  }
-  cancelCb(request: CancelRequest, cb: (r: unknown) => void): void {
-    const call = new SimCall(SimVenue.cancel as (venue: SimVenue, request: unknown) => unknown, request);
-    call.resolve = cb;
-    this.requestLine.push(sampleLatency(this.latency.request, this.latencyRng), this.runCall, call);
-  }
-
   amendOrder(request: AmendRequest): Promise<VenueResult<OrderAck>> {
     return this.request(SimVenue.amend, request);
   }
