@@ -5,10 +5,13 @@
  *
  * It runs for every execution, with capacities in the hundreds of thousands, where a built-in Set of
  * strings spends most of its time on cache misses (its table, then each key's header for the hash).
- * So the keys sit in a ring, and an open-addressing table of 32-bit slots (linear probing, at most
- * half full) indexes the ring by a hash of the key computed here. A key string is only compared when
- * its hash matches; eviction removes the oldest ring entry with a backward-shift delete, so the table
- * never fills with tombstones.
+ * So the keys sit in a ring, and an open-addressing table (linear probing) of 32-bit slots indexes the
+ * ring by a hash of the key computed here; a key string is only compared when its hash matches.
+ *
+ * Eviction touches nothing but the ring: the slot of a forgotten key stays in the table, stale, and a
+ * probe passes over it because its ring position now holds another key. Once as many stale slots as
+ * the capacity have built up, the table is rebuilt from the ring in one sequential pass. The table
+ * has four slots per remembered key, so with the stale ones it is at most half full.
  */
 export class RecentMap<V> {
   readonly capacity: number;
@@ -20,16 +23,18 @@ export class RecentMap<V> {
   private readonly mask: number;
   private count = 0;
   private head = 0;
+  /** Slots left behind by evicted keys since the last rebuild. */
+  private stale = 0;
 
   constructor(capacity: number) {
-    if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > 1 << 28)
-      throw new RangeError('capacity must be a whole number from 1 to 2^28');
+    if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > 1 << 27)
+      throw new RangeError('capacity must be a whole number from 1 to 2^27');
     this.capacity = capacity;
     this.ring = new Array<string>(capacity);
     this.values = new Array<V | undefined>(capacity);
     this.ringHash = new Int32Array(capacity);
     let size = 16;
-    while (size < capacity * 2) size *= 2;
+    while (size < capacity * 4) size *= 2;
     this.table = new Int32Array(size);
     this.mask = size - 1;
   }
@@ -40,8 +45,8 @@ export class RecentMap<V> {
 
   /** The value remembered for `key`, or undefined. */
   get(key: string): V | undefined {
-    const i = this.find(key, hashOf(key));
-    return i < 0 ? undefined : this.values[this.table[i]! - 1];
+    const r = this.find(key, hashOf(key));
+    return r < 0 ? undefined : this.values[r];
   }
 
   /** Remembers `key` with `value` if it is not remembered yet; true when it was new. */
@@ -61,16 +66,18 @@ export class RecentMap<V> {
     return this.count;
   }
 
-  /** The table slot holding `key`, or -1. */
+  /** The ring position holding `key`, or -1. */
   private find(key: string, h: number): number {
     const t = this.table;
-    let i = h & this.mask;
+    const mask = this.mask;
+    let i = h & mask;
     for (;;) {
       const v = t[i]!;
       if (v === 0) return -1;
       const r = v - 1;
-      if (this.ringHash[r] === h && this.ring[r] === key) return i;
-      i = (i + 1) & this.mask;
+      // A stale slot fails here: its ring position holds a newer key now.
+      if (this.ringHash[r] === h && this.ring[r] === key) return r;
+      i = (i + 1) & mask;
     }
   }
 
@@ -79,41 +86,32 @@ export class RecentMap<V> {
     const r = this.head;
     if (this.count === this.capacity) {
       evicted = this.ring[r]!;
-      this.removeSlotOf(r);
+      this.stale++;
     } else {
       this.count++;
     }
     this.ring[r] = key;
     this.values[r] = value;
     this.ringHash[r] = h;
-    const t = this.table;
-    let i = h & this.mask;
-    while (t[i] !== 0) i = (i + 1) & this.mask;
-    t[i] = r + 1;
     this.head = r + 1 === this.capacity ? 0 : r + 1;
+    if (this.stale >= this.capacity) this.rebuild();
+    else this.place(h, r);
     return evicted;
   }
 
-  /** Deletes the slot pointing at ring position `r`, shifting later probes back into the gap. */
-  private removeSlotOf(r: number): void {
+  private place(h: number, r: number): void {
     const t = this.table;
     const mask = this.mask;
-    let i = this.ringHash[r]! & mask;
-    while (t[i] !== r + 1) i = (i + 1) & mask;
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      const v = t[j]!;
-      if (v === 0) break;
-      const home = this.ringHash[v - 1]! & mask;
-      // The entry at j may move into the gap at i unless its home lies cyclically in (i, j].
-      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
-      if (!stays) {
-        t[i] = v;
-        i = j;
-      }
-    }
-    t[i] = 0;
+    let i = h & mask;
+    while (t[i] !== 0) i = (i + 1) & mask;
+    t[i] = r + 1;
+  }
+
+  /** Drops every stale slot: the table again indexes exactly the keys in the ring. */
+  private rebuild(): void {
+    this.table.fill(0);
+    for (let r = 0; r < this.count; r++) this.place(this.ringHash[r]!, r);
+    this.stale = 0;
   }
 }
 
