@@ -42,9 +42,8 @@ export class Portfolio {
   private realizedPnl = 0n;
   private feesPaid = 0n;
   private readonly seen = new RecentSet(SEEN_EXEC_IDS);
-  /** The last quote fee parsed, and its atoms ("0" is 0: a valid pair to start from). */
-  private lastFeeText = '0';
-  private lastFeeAtoms = 0n;
+  /** Quote fees parsed lately, and their atoms (starting from "0", a valid pair). */
+  private readonly feeCache = { texts: ['0', '0', '0', '0'], atoms: [0n, 0n, 0n, 0n], next: 0 };
 
   constructor(inst: Instrument, startingEquity: Decimal | string = '0') {
     this.inst = inst;
@@ -95,13 +94,19 @@ export class Portfolio {
     return this.atoms.ofRounded(parseDecimal(fill.fee, 'fee').mul(this.inst.tickSize.mul(fill.price)));
   }
 
-  /** A quote-asset fee in atoms; a venue repeats the same fee text for like fills, so the last is kept. */
+  /**
+   * A quote-asset fee in atoms. A venue repeats a few fee texts (the same size at the bid and at the
+   * ask), so the last four parsed are kept.
+   */
   private quoteFeeAtoms(text: string): bigint {
-    if (text !== this.lastFeeText) {
-      this.lastFeeAtoms = this.atoms.parse(text, 'fee');
-      this.lastFeeText = text;
-    }
-    return this.lastFeeAtoms;
+    const c = this.feeCache;
+    for (let k = 0; k < 4; k++) if (c.texts[k] === text) return c.atoms[k]!;
+    const atoms = this.atoms.parse(text, 'fee');
+    const slot = c.next;
+    c.next = (slot + 1) & 3;
+    c.texts[slot] = text;
+    c.atoms[slot] = atoms;
+    return atoms;
   }
 
   positionLots(): number {

@@ -391,17 +391,24 @@ export class MatchingEngine {
 
   /** The same fee printed as a venue would send it (no exponent, no trailing zeros). */
   feeText(price: number, lots: number, liquidity: 'maker' | 'taker'): string {
-    // Consecutive executions mostly repeat price, size and side of the book: the last text is reused.
-    const c = this.lastFee;
-    if (c.price === price && c.lots === lots && c.liquidity === liquidity) return c.text;
-    c.text = LEDGER_ATOMS.format(this.feeAtoms(price, lots, liquidity));
-    c.price = price;
-    c.lots = lots;
-    c.liquidity = liquidity;
-    return c.text;
+    // Executions mostly repeat a few (price, size, liquidity): bid and ask, maker and taker. The texts
+    // of the last four are kept, so the common case prints nothing.
+    const key = liquidity === 'maker' ? -price : price;
+    const c = this.feeCache;
+    for (let k = 0; k < 4; k++) if (c.keys[k] === key && c.lots[k] === lots) return c.texts[k]!;
+    const slot = c.next;
+    c.next = (slot + 1) & 3;
+    c.keys[slot] = key;
+    c.lots[slot] = lots;
+    return (c.texts[slot] = LEDGER_ATOMS.format(this.feeAtoms(price, lots, liquidity)));
   }
 
-  private readonly lastFee = { price: -1, lots: -1, liquidity: 'maker' as 'maker' | 'taker', text: '' };
+  private readonly feeCache = {
+    keys: [0, 0, 0, 0],
+    lots: [0, 0, 0, 0],
+    texts: ['', '', '', ''],
+    next: 0,
+  };
 
   private feeAtoms(price: number, lots: number, liquidity: 'maker' | 'taker'): bigint {
     return (liquidity === 'maker' ? this.makerPerUnit : this.takerPerUnit) * ticksTimesLotsBig(price, lots);
