@@ -135,8 +135,9 @@ const CAPABILITIES: VenueCapabilities = Object.freeze({
  * fill describes the venue at processing time, and the market has moved by the time it arrives.
  *
  * Like the streams of real venues, the simulator aggregates: an order's state is sent once per
- * operation that changed it (after that operation's fills), and depth once per instant (one delta for
- * every change made at the same millisecond).
+ * operation that changed it (after that operation's fills), and the depth changes of the requests
+ * handled at one instant go out as one delta at the end of it. Each event of the background flow
+ * publishes its own delta: the events of one step stand for events spread over the step.
  *
  * With a SimClock nothing is delivered until the clock is advanced past the latency. connect() is
  * immediate; while disconnected the synthetic markets pause, requests resolve `venue_unavailable`,
@@ -219,7 +220,11 @@ export class SimVenue implements Venue {
         config: { ...ic.market, startPrice },
         listener: this.router(instrument, () => holder.sym!),
         afterOp: () => {
-          this.endOperation(holder.sym!);
+          // The background flow's events of one step stand for events spread over the step, so
+          // each is published on its own, as before requests were aggregated.
+          const sym = holder.sym!;
+          if (this.changedCount > 0) this.sendChangedOrders();
+          this.publishBook(sym);
         },
       });
       const sym: SymbolSim = {
@@ -612,7 +617,7 @@ export class SimVenue implements Venue {
     this.scheduleFlush(sym);
   }
 
-  /** Ends one operation on a symbol's book: sends the states it changed, schedules the depth. */
+  /** Ends one request on a symbol's book: sends the states it changed, schedules the depth. */
   private endOperation(sym: SymbolSim): void {
     if (this.changedCount > 0) this.sendChangedOrders();
     this.scheduleFlush(sym);
@@ -632,8 +637,9 @@ export class SimVenue implements Venue {
   }
 
   /**
-   * Depth goes out once per instant, like the aggregated depth streams of real venues: every change
-   * made at the same (simulated) millisecond is one delta, sent when that instant's work is done.
+   * Depth of requests goes out once per instant, like the aggregated depth streams of real venues:
+   * every change requests made at the same (simulated) millisecond is one delta, sent when that
+   * instant's work is done (or sooner, with the next background event).
    */
   private scheduleFlush(sym: SymbolSim): void {
     if (sym.depthPending) return;

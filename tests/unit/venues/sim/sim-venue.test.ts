@@ -293,7 +293,7 @@ describe('SimVenue orders', () => {
     expect(of('i2').at(-1)).toBe('filled');
   });
 
-  it('publishes the depth changes of one instant as one delta', async () => {
+  it('publishes the depth changes of requests handled at one instant as one delta', async () => {
     const { clock, venue } = await started(10, { request: 5, response: 5, feed: 5 });
     venue.inspect(SYM).market.stop();
     clock.advance(50);
