@@ -264,6 +264,9 @@ export class OrderManager {
    * through the venue's callback requests where it has them (no Promise or closure per request), else
    * through its Promise methods. The breaker admits the call first and counts its answer.
    */
+  private send(kind: 'place', request: PlaceRequest, answer: Answer<OrderAck>, order: Order): void;
+  private send(kind: 'amend', request: AmendRequest, answer: Answer<OrderAck>, order: Order): void;
+  private send(kind: 'cancel', request: CancelRequest, answer: Answer<OrderAck>, order: Order): void;
   private send(
     kind: RequestKind,
     request: PlaceRequest | AmendRequest | CancelRequest,

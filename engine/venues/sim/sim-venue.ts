@@ -221,10 +221,8 @@ export class SimVenue implements Venue {
         listener: this.router(instrument, () => holder.sym!),
         afterOp: () => {
           // The background flow's events of one step stand for events spread over the step, so
-          // each is published on its own, as before requests were aggregated.
-          const sym = holder.sym!;
-          if (this.changedCount > 0) this.sendChangedOrders();
-          this.publishBook(sym);
+          // each one's changes go out on their own.
+          this.sendChanges(holder.sym!);
         },
       });
       const sym: SymbolSim = {
@@ -238,8 +236,7 @@ export class SimVenue implements Venue {
         depthPending: false,
         flushDepth: () => {
           sym.depthPending = false;
-          if (this.changedCount > 0) this.sendChangedOrders();
-          this.publishBook(sym);
+          this.sendChanges(sym);
         },
       };
       holder.sym = sym;
@@ -621,6 +618,12 @@ export class SimVenue implements Venue {
   private endOperation(sym: SymbolSim): void {
     if (this.changedCount > 0) this.sendChangedOrders();
     this.scheduleFlush(sym);
+  }
+
+  /** Sends the order states and the depth change waiting to go out, now. */
+  private sendChanges(sym: SymbolSim): void {
+    if (this.changedCount > 0) this.sendChangedOrders();
+    this.publishBook(sym);
   }
 
   private sendChangedOrders(): void {
