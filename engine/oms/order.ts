@@ -50,6 +50,7 @@ export function isTerminal(s: OrderStatus): boolean {
   return s === 'filled' || s === 'cancelled' || s === 'rejected' || s === 'expired';
 }
 
+/** Orders that rest or may rest at the venue. */
 export function isWorking(s: OrderStatus): boolean {
   return !isTerminal(s);
 }
@@ -89,7 +90,11 @@ function indexOfStatus(s: OrderStatus): number {
   }
 }
 
-/** Where each state may go next (a change to the same state is handled in canTransition). */
+/**
+ * Legal transitions. Venue truth may skip states (a pending-new order can arrive filled), so every
+ * non-terminal state may go to any terminal one; terminal states are final. A change to the same
+ * state is handled in canTransition.
+ */
 const NEXT: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   'pending-new': ['new', 'partially-filled', 'pending-cancel', 'filled', 'cancelled', 'rejected', 'expired'],
   new: ['partially-filled', 'pending-amend', 'pending-cancel', 'filled', 'cancelled', 'expired', 'rejected'],
@@ -135,6 +140,7 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return (NEXT_MASK[indexOfStatus(from)]! & (1 << indexOfStatus(to))) !== 0;
 }
 
+/** The OMS state a venue status maps to. */
 export function fromVenueStatus(s: VenueOrderStatus): OrderStatus {
   switch (s) {
     case 'new':
