@@ -213,6 +213,11 @@ export class MatchingEngine {
   private readonly takerPerUnit: bigint;
   /** What a market buy pays per unit, fee included. */
   private readonly takerCostPerUnit: bigint;
+  /** What a maker buy pays per unit, fee included. */
+  private readonly makerCostPerUnit: bigint;
+  /** What a sell receives per unit, net of its fee. */
+  private readonly makerProceedsPerUnit: bigint;
+  private readonly takerProceedsPerUnit: bigint;
 
   constructor(instrument: Instrument, ledger: Ledger) {
     this.instrument = instrument;
@@ -230,6 +235,9 @@ export class MatchingEngine {
     this.makerPerUnit = LEDGER_ATOMS.of(unit.mul(instrument.makerFee), what);
     this.takerPerUnit = LEDGER_ATOMS.of(unit.mul(instrument.takerFee), what);
     this.takerCostPerUnit = this.unit + this.takerPerUnit;
+    this.makerCostPerUnit = this.unit + this.makerPerUnit;
+    this.makerProceedsPerUnit = this.unit - this.makerPerUnit;
+    this.takerProceedsPerUnit = this.unit - this.takerPerUnit;
   }
 
   setListener(listener: SimEngineListener | null): void {
@@ -745,8 +753,9 @@ export class MatchingEngine {
 
   /** Moves base and quote between the two owners and charges fees, for the funded ones. */
   private settle(m: SimOrder, t: SimOrder, price: number, qty: number): void {
+    // Every amount is one product of a per-unit constant (fee folded in) and ticks x lots: the same
+    // integers as notional and fee apart, in fewer BigInt operations.
     const units = ticksTimesLotsBig(price, qty);
-    const notional = this.unit * units;
     const base = this.lot * BigInt(qty);
     const buyer = m.side === 'buy' ? m : t;
     const seller = m.side === 'buy' ? t : m;
@@ -755,12 +764,12 @@ export class MatchingEngine {
       const b = this.baseOf(buyer.owner);
       if (buyer.type === 'limit') {
         // The reserve was taken at the order's own limit price; release that share of it.
-        const release = this.reservePerUnit * ticksTimesLotsBig(buyer.price, qty);
+        const release =
+          this.reservePerUnit * (buyer.price === price ? units : ticksTimesLotsBig(buyer.price, qty));
         buyer.locked -= release;
         q.locked -= release;
       }
-      const fee = (buyer === m ? this.makerPerUnit : this.takerPerUnit) * units;
-      q.total -= notional + fee;
+      q.total -= (buyer === m ? this.makerCostPerUnit : this.takerCostPerUnit) * units;
       b.total += base;
     }
     if (seller.funded) {
@@ -770,9 +779,8 @@ export class MatchingEngine {
         seller.locked -= base;
         b.locked -= base;
       }
-      const fee = (seller === m ? this.makerPerUnit : this.takerPerUnit) * units;
       b.total -= base;
-      q.total += notional - fee;
+      q.total += (seller === m ? this.makerProceedsPerUnit : this.takerProceedsPerUnit) * units;
     }
   }
 }
