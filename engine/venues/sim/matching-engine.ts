@@ -205,7 +205,6 @@ export class MatchingEngine {
 
   // Money constants in ledger atoms, computed once. Per "unit" means per tick x lot (the notional of
   // one lot at one tick), so every amount on the order path is one BigInt product with ticks x lots.
-  private readonly unit: bigint;
   private readonly lot: bigint;
   /** The reserve a buy locks per unit: 1 + max(taker, maker, 0) of its notional. */
   private readonly reservePerUnit: bigint;
@@ -229,15 +228,15 @@ export class MatchingEngine {
     }
     const reserveFactor = Decimal.max(instrument.takerFee, instrument.makerFee, 0).plus(1);
     const what = `${instrument.symbol} tick x lot x fee`;
-    this.unit = LEDGER_ATOMS.of(unit, what);
+    const unitAtoms = LEDGER_ATOMS.of(unit, what);
     this.lot = LEDGER_ATOMS.of(instrument.lotSize, `${instrument.symbol} lot`);
     this.reservePerUnit = LEDGER_ATOMS.of(unit.mul(reserveFactor), what);
     this.makerPerUnit = LEDGER_ATOMS.of(unit.mul(instrument.makerFee), what);
     this.takerPerUnit = LEDGER_ATOMS.of(unit.mul(instrument.takerFee), what);
-    this.takerCostPerUnit = this.unit + this.takerPerUnit;
-    this.makerCostPerUnit = this.unit + this.makerPerUnit;
-    this.makerProceedsPerUnit = this.unit - this.makerPerUnit;
-    this.takerProceedsPerUnit = this.unit - this.takerPerUnit;
+    this.takerCostPerUnit = unitAtoms + this.takerPerUnit;
+    this.makerCostPerUnit = unitAtoms + this.makerPerUnit;
+    this.makerProceedsPerUnit = unitAtoms - this.makerPerUnit;
+    this.takerProceedsPerUnit = unitAtoms - this.takerPerUnit;
   }
 
   setListener(listener: SimEngineListener | null): void {
