@@ -98,10 +98,15 @@ test.describe('trading on the simulated exchange', () => {
       await page.locator('[data-testid="ladder-row"][data-side="ask"]').last().getAttribute('data-price'),
     );
     await page.getByTestId('ticket-side').selectOption('buy');
-    await page.getByTestId('ticket-price').fill((ask + 20).toFixed(2));
     await page.getByTestId('ticket-size').fill('0.030');
     await page.getByTestId('ticket-postonly').uncheck();
+    // An empty price is never filled in from the moving book behind the trader's back.
     await page.getByTestId('ticket-send').click();
+    await expect(page.getByTestId('ticket-result')).toContainText('enter a price');
+    await expect(page.getByTestId('gauges')).toContainText('Order rate0 /');
+    await page.getByTestId('ticket-price').fill((ask + 20).toFixed(2));
+    await page.getByTestId('ticket-send').click();
+    await expect(page.getByTestId('ticket-result')).toContainText('sent');
     await expect(ws.positionSize).not.toHaveText('0.000', { timeout: 10_000 });
     await page.getByTestId('flatten-button').click();
     await expect(page.getByTestId('flatten-modal')).toContainText('sell');

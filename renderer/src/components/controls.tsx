@@ -101,11 +101,17 @@ function Ticket() {
   const ticket = useUiStore((s) => s.ticket);
   const setTicket = useUiStore((s) => s.setTicket);
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
-  const price = ticket.price || (ticket.side === 'buy' ? bestBid : bestAsk) || '';
+  // The field holds only what the trader typed or clicked on the ladder: a value that followed the
+  // book would change under the cursor while they type. The touch is a placeholder, never sent unseen.
+  const touch = (ticket.side === 'buy' ? bestBid : bestAsk) ?? '';
   const send = async () => {
+    if (ticket.price.trim() === '') {
+      setMsg({ ok: false, text: 'enter a price, or click a ladder level to fill it' });
+      return;
+    }
     const r = await invoke('orders.place', {
       side: ticket.side,
-      price,
+      price: ticket.price.trim(),
       size: ticket.size,
       postOnly: ticket.postOnly,
     });
@@ -124,7 +130,8 @@ function Ticket() {
       <input
         data-testid="ticket-price"
         className="num"
-        value={price}
+        value={ticket.price}
+        placeholder={touch}
         onChange={(e) => setTicket({ price: e.target.value })}
       />
       <input
