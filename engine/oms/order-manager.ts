@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.ts';
+import { OrderedTable } from '../core/ordered-table.ts';
 import { RecentMap, RecentSet } from '../core/recent-set.ts';
 import type { ClientIdFactory } from '../core/ids.ts';
 import type { Lots, Side, Ticks } from '../core/instrument.ts';
@@ -81,7 +82,7 @@ const SEEN_FILLS = 100_000;
  */
 export class OrderManager {
   private readonly o: Required<Omit<OrderManagerOptions, 'breaker'>> & Pick<OrderManagerOptions, 'breaker'>;
-  private readonly working = new Map<string, Order>();
+  private readonly working = new OrderedTable<string, Order>();
   /** Finished orders, the last `recentCapacity` of them, for late updates and lookups. */
   private readonly recent: RecentMap<Order>;
   private readonly fillIds = new RecentSet(SEEN_FILLS);
@@ -232,7 +233,8 @@ export class OrderManager {
     return this.working.get(clientId) ?? this.recent.get(clientId);
   }
 
-  workingOrders(): IterableIterator<Readonly<Order>> {
+  /** The working orders, oldest first, as a new array. */
+  workingOrders(): readonly Readonly<Order>[] {
     return this.working.values();
   }
 

@@ -3,6 +3,7 @@ import { EngineError } from '../../core/errors.ts';
 import type { Instrument, InstrumentSpec, Lots, Side, Ticks } from '../../core/instrument.ts';
 import { belowMinNotional, defineInstrument, priceToTicks } from '../../core/instrument.ts';
 import { Rng } from '../../core/random.ts';
+import { OrderedTable } from '../../core/ordered-table.ts';
 import { RecentSet } from '../../core/recent-set.ts';
 import type { BookDelta, BookMessage, BookSnapshot, Trade } from '../../market/types.ts';
 import type {
@@ -165,7 +166,7 @@ export class SimVenue implements Venue {
   private execListeners: readonly ((event: ExecutionEvent) => void)[] = [];
   /** Client ids of accepted orders, the last `historyLimit` of them: a reused one is refused. */
   private readonly usedClientIds: RecentSet;
-  private readonly open = new Map<string, OwnOrder>();
+  private readonly open = new OrderedTable<string, OwnOrder>();
   /** Our orders changed by the operation in progress, each once (see markChanged). */
   private readonly changedOrders: (OwnOrder | undefined)[] = [];
   private changedCount = 0;
@@ -350,7 +351,8 @@ export class SimVenue implements Venue {
 
   openOrders(symbol?: string): Promise<OrderUpdate[]> {
     return this.query(() =>
-      [...this.open.values()]
+      this.open
+        .values()
         .filter((o) => symbol === undefined || o.symbol === symbol)
         .map((o) => this.snapshotOf(o, this.clock.now())),
     );

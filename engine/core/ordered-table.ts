@@ -1,0 +1,113 @@
+/**
+ * An insertion-ordered map for the order paths, where orders are added and removed all the time while
+ * few are live at once. A built-in Map answers that churn by allocating a new hash table each time
+ * its deleted entries fill the old one or its size falls below a quarter; a replaced table still
+ * points at the orders it held, and once such a table has been promoted those orders are kept alive
+ * by every young collection until the next full one. In the order lifecycle benchmark that floating
+ * garbage was most of what survived young collections and was promoted.
+ *
+ * Here the values sit in parallel arrays that are reused: a deletion clears its slot, and when the
+ * arrays are full the live entries move to the front in place (they are replaced only to grow). A
+ * built-in Map still finds entries, but holds only their positions (small integers, nothing to keep
+ * alive).
+ */
+export class OrderedTable<K extends string | number, V> {
+  private readonly pos = new Map<K, number>();
+  private keys: (K | undefined)[];
+  private vals: (V | undefined)[];
+  private capacity: number;
+  /** Positions used so far, cleared ones included. */
+  private end = 0;
+
+  constructor(initialCapacity = 16) {
+    let cap = 8;
+    while (cap < initialCapacity) cap *= 2;
+    this.capacity = cap;
+    this.keys = emptyArray(cap);
+    this.vals = emptyArray(cap);
+  }
+
+  get size(): number {
+    return this.pos.size;
+  }
+
+  has(key: K): boolean {
+    return this.pos.has(key);
+  }
+
+  get(key: K): V | undefined {
+    const e = this.pos.get(key);
+    return e === undefined ? undefined : this.vals[e];
+  }
+
+  set(key: K, value: V): this {
+    const e = this.pos.get(key);
+    if (e !== undefined) {
+      this.vals[e] = value;
+      return this;
+    }
+    if (this.end === this.capacity) {
+      if (this.pos.size * 2 <= this.capacity) this.compact();
+      else this.grow();
+    }
+    const n = this.end++;
+    this.keys[n] = key;
+    this.vals[n] = value;
+    this.pos.set(key, n);
+    return this;
+  }
+
+  delete(key: K): boolean {
+    const e = this.pos.get(key);
+    if (e === undefined) return false;
+    this.pos.delete(key);
+    this.keys[e] = undefined;
+    this.vals[e] = undefined;
+    return true;
+  }
+
+  /** The live values in insertion order, as a new array: safe to keep, and to change the table while walking it. */
+  values(): V[] {
+    const out: V[] = [];
+    const keys = this.keys;
+    for (let e = 0; e < this.end; e++) if (keys[e] !== undefined) out.push(this.vals[e] as V);
+    return out;
+  }
+
+  /** Moves the live entries to the front, in order, within the same arrays. */
+  private compact(): void {
+    this.end = this.moveLive(this.keys, this.vals);
+  }
+
+  /** Twice the room: new arrays holding the live entries, in order. */
+  private grow(): void {
+    const keys = this.keys;
+    const vals = this.vals;
+    this.capacity *= 2;
+    this.keys = emptyArray(this.capacity);
+    this.vals = emptyArray(this.capacity);
+    this.end = this.moveLive(keys, vals);
+  }
+
+  /** Copies the live entries of `keys`/`vals` to the front of the current arrays; returns their count. */
+  private moveLive(keys: (K | undefined)[], vals: (V | undefined)[]): number {
+    const end = this.end;
+    let n = 0;
+    for (let e = 0; e < end; e++) {
+      const k = keys[e];
+      if (k === undefined) continue;
+      const v = vals[e];
+      keys[e] = undefined;
+      vals[e] = undefined;
+      this.keys[n] = k;
+      this.vals[n] = v;
+      if (n !== e) this.pos.set(k, n);
+      n++;
+    }
+    return n;
+  }
+}
+
+function emptyArray<T>(n: number): (T | undefined)[] {
+  return Array.from({ length: n }, () => undefined);
+}
