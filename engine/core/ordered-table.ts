@@ -1,10 +1,10 @@
 /**
  * An insertion-ordered map for the order paths, where orders are added and removed all the time while
  * few are live at once. A built-in Map answers that churn by allocating a new hash table each time
- * its deleted entries fill the old one or its size falls below a quarter; a replaced table still
- * points at the orders it held, and once such a table has been promoted those orders are kept alive
- * by every young collection until the next full one. In the order lifecycle benchmark that floating
- * garbage was most of what survived young collections and was promoted.
+ * its deleted entries fill the old one or its size falls below a quarter, and the replaced tables
+ * still point at the orders they held. With Maps of orders, the order lifecycle benchmark saw about
+ * 80 MB survive young collections and 64 MB promoted per 200k lifecycles; with this table, 25 and 7
+ * (the likely cause: promoted stale tables keeping young orders alive until the next full collection).
  *
  * Here the values sit in parallel arrays that are reused: a deletion clears its slot, and when the
  * arrays are full the live entries move to the front in place (they are replaced only to grow). A
