@@ -64,6 +64,9 @@ export function verifyBackup(file: string, atLeast: Record<string, number>): voi
   }
 }
 
+/** What `stamp` writes, so one family's backups are told apart from a longer family's. */
+const STAMPED = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z\.sqlite$/;
+
 export function listBackups(dir: string, prefix: string): string[] {
   let names: string[];
   try {
@@ -71,8 +74,10 @@ export function listBackups(dir: string, prefix: string): string[] {
   } catch {
     return [];
   }
+  // Family names contain '-': without the stamp check, `bybit-` would also match (and rotation
+  // delete) the backups of a family named `bybit-testnet`.
   return names
-    .filter((n) => n.startsWith(`${prefix}-`) && n.endsWith('.sqlite'))
+    .filter((n) => n.startsWith(`${prefix}-`) && STAMPED.test(n.slice(prefix.length + 1)))
     .sort()
     .map((n) => join(dir, n));
 }

@@ -5,18 +5,23 @@ import { EngineError } from '../core/errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export type Db = Database.Database;
-export type ModeFamily = 'practice' | 'testnet' | 'live';
+
+const FAMILY = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /**
- * One database file per mode family, so simulated and paper records never mix with testnet or
- * live ones: a sim session can never read (or reconcile against) a live order.
+ * One database file per venue family and environment (`practice` for sim, paper and backtests,
+ * `bybit-testnet`, `bybit-demo`, `bybit-live`, `mexc-live`, ...), so practice records never mix with
+ * real ones and a session can never read (or reconcile against) another environment's orders. Which
+ * family a venue belongs to is the venue registry's decision; this only turns the name into a file.
+ * The name is checked because it becomes a file name and the prefix of its backups.
  */
-export function modeFamily(mode: 'sim' | 'paper' | 'testnet' | 'demo' | 'live'): ModeFamily {
-  return mode === 'live' ? 'live' : mode === 'sim' || mode === 'paper' ? 'practice' : 'testnet';
-}
-
-export function databaseFile(dataDir: string, mode: 'sim' | 'paper' | 'testnet' | 'demo' | 'live'): string {
-  return join(dataDir, `${modeFamily(mode)}.sqlite`);
+export function databaseFile(dataDir: string, family: string): string {
+  if (!FAMILY.test(family))
+    throw new EngineError(
+      'invalid_input',
+      `database family ${JSON.stringify(family)} is not a valid name: use lower-case letters and digits in words joined by '-', such as "practice" or "bybit-testnet"`,
+    );
+  return join(dataDir, `${family}.sqlite`);
 }
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -51,7 +56,7 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
         `database ${file} was written by a newer version of the app (schema ${version}, this version knows ${SCHEMA_VERSION}); upgrade the app or choose another data folder`,
       );
     }
-    if (!options.readonly && version < SCHEMA_VERSION) migrate(db, version);
+    if (!options.readonly && version < SCHEMA_VERSION) migrate(db, version, file);
     return db;
   } catch (err) {
     db?.close();
@@ -59,12 +64,22 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   }
 }
 
-function migrate(db: Db, from: number): void {
+function migrate(db: Db, from: number, file: string): void {
   const run = db.transaction(() => {
     for (let v = from; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
     db.pragma(`user_version = ${MIGRATIONS.length}`);
   });
-  run.immediate();
+  try {
+    run.immediate();
+  } catch (err) {
+    // One transaction: a failed step leaves the file exactly as the older version wrote it.
+    const cause = storageError(err, file);
+    throw new EngineError(
+      'unavailable',
+      `cannot bring ${file} from schema ${from} to ${MIGRATIONS.length}, the file was not changed: ${cause.message}`,
+      { cause: err },
+    );
+  }
 }
 
 /** Turns a SQLite or file-system error into a clear EngineError (an EngineError passes through). */

@@ -1,19 +1,71 @@
 import type { Clock } from '../core/clock.ts';
 import { EngineError } from '../core/errors.ts';
-import type { Lots, Ticks } from '../core/instrument.ts';
+import type { InstrumentSpec, Lots, Ticks } from '../core/instrument.ts';
 import type { Order } from '../oms/order.ts';
 import type { KillSwitchState } from '../risk/trading-state.ts';
 import type { Fill } from '../venues/venue.ts';
 import { openDatabase, storageError, type Db } from './database.ts';
 import { WriteBehind, type WriteBehindOptions, type WriteBehindStats } from './write-behind.ts';
 
-export type StoreRow =
-  | { t: 'order'; sessionId: number; order: Readonly<Order>; at: number }
-  | { t: 'fill'; sessionId: number; venue: string; fill: Fill }
-  | { t: 'alert'; at: number; severity: string; code: string; message: string }
-  | { t: 'override'; at: number; field: string; value: string }
-  | { t: 'equity'; sessionId: number; at: number; equity: string; mid: string | null }
-  | { t: 'risk'; at: number; kind: string; detail: string };
+/**
+ * The fields of an order a row keeps. The OMS's order object is live state that changes after the
+ * event, so a row holds this copy (see `orderRecord`), never the order itself.
+ */
+export type OrderRecord = Pick<
+  Order,
+  | 'clientId'
+  | 'venueOrderId'
+  | 'symbol'
+  | 'side'
+  | 'type'
+  | 'tif'
+  | 'price'
+  | 'size'
+  | 'filled'
+  | 'status'
+  | 'origin'
+  | 'level'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'reason'
+>;
+
+export function orderRecord(order: Readonly<Order>): OrderRecord {
+  return {
+    clientId: order.clientId,
+    venueOrderId: order.venueOrderId,
+    symbol: order.symbol,
+    side: order.side,
+    type: order.type,
+    tif: order.tif,
+    price: order.price,
+    size: order.size,
+    filled: order.filled,
+    status: order.status,
+    origin: order.origin,
+    level: order.level,
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+    reason: order.reason,
+  };
+}
+
+/** Every journal row names the venue and the session it belongs to. */
+interface Scoped {
+  venue: string;
+  sessionId: number;
+}
+
+export type StoreRow = Scoped &
+  (
+    | { t: 'order'; order: OrderRecord; at: number }
+    | { t: 'fill'; fill: Fill }
+    | { t: 'alert'; symbol: string | null; at: number; severity: string; code: string; message: string }
+    | { t: 'override'; symbol: string | null; at: number; field: string; value: string }
+    /** `symbol` null: the whole account's equity. */
+    | { t: 'equity'; symbol: string | null; at: number; equity: string; mid: string | null }
+    | { t: 'risk'; symbol: string | null; at: number; kind: string; detail: string }
+  );
 
 export interface RecoveryState {
   fills: Fill[];
@@ -35,17 +87,33 @@ export interface StoredOrder {
   origin: string;
 }
 
+/** The fields of an instrument spec, in the order they are stored. */
+const SPEC_FIELDS = [
+  'symbol',
+  'base',
+  'quote',
+  'tickSize',
+  'lotSize',
+  'minSize',
+  'minNotional',
+  'makerFee',
+  'takerFee',
+] as const satisfies readonly (keyof InstrumentSpec)[];
+
 const SECRET_KEY = /secret|password|passphrase|api[_-]?key|private[_-]?key|token/i;
 
 /**
  * The trader's local record of everything the engine did, on better-sqlite3. Writes from the trading
- * path go through the write-behind queue; the kill switch and settings are written through at once.
+ * path go through the write-behind queue; the kill switch, instruments and settings are written
+ * through at once. One Store serves every journal (venue and session) writing to its file.
  */
 export class Store {
   readonly file: string;
   readonly db: Db;
   readonly writer: WriteBehind<StoreRow>;
   private readonly stmts;
+  private readonly failureListeners = new Set<(err: unknown) => void>();
+  private failing: string | null = null;
 
   constructor(
     file: string,
@@ -60,19 +128,31 @@ export class Store {
     const db = this.db;
     this.stmts = {
       upsertOrder:
-        db.prepare(`INSERT INTO orders (client_id, session_id, venue_order_id, symbol, side, type, tif, price, size, filled, status, origin, level, created_at, updated_at, reason)
-        VALUES (@clientId, @sessionId, @venueOrderId, @symbol, @side, @type, @tif, @price, @size, @filled, @status, @origin, @level, @createdAt, @updatedAt, @reason)
-        ON CONFLICT(client_id) DO UPDATE SET venue_order_id = excluded.venue_order_id, price = excluded.price, size = excluded.size,
+        db.prepare(`INSERT INTO orders (venue, client_id, session_id, venue_order_id, symbol, side, type, tif, price, size, filled, status, origin, level, created_at, updated_at, reason)
+        VALUES (@venue, @clientId, @sessionId, @venueOrderId, @symbol, @side, @type, @tif, @price, @size, @filled, @status, @origin, @level, @createdAt, @updatedAt, @reason)
+        ON CONFLICT(venue, client_id) DO UPDATE SET venue_order_id = excluded.venue_order_id, price = excluded.price, size = excluded.size,
           filled = excluded.filled, status = excluded.status, updated_at = excluded.updated_at, reason = excluded.reason`),
       orderEvent: db.prepare(
-        `INSERT INTO order_events (client_id, status, price, size, filled, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO order_events (venue, session_id, client_id, status, price, size, filled, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       fill: db.prepare(`INSERT OR IGNORE INTO fills (venue, exec_id, session_id, client_id, venue_order_id, symbol, side, price, size, fee, fee_asset, liquidity, ts)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      alert: db.prepare(`INSERT INTO alerts (at, severity, code, message) VALUES (?, ?, ?, ?)`),
-      override: db.prepare(`INSERT INTO overrides (at, field, value) VALUES (?, ?, ?)`),
-      equity: db.prepare(`INSERT INTO equity_snapshots (session_id, at, equity, mid) VALUES (?, ?, ?, ?)`),
-      risk: db.prepare(`INSERT INTO risk_events (at, kind, detail) VALUES (?, ?, ?)`),
+      alert: db.prepare(
+        `INSERT INTO alerts (venue, session_id, symbol, at, severity, code, message) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      override: db.prepare(
+        `INSERT INTO overrides (venue, session_id, symbol, at, field, value) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      equity: db.prepare(
+        `INSERT INTO equity_snapshots (venue, session_id, symbol, at, equity, mid) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      risk: db.prepare(
+        `INSERT INTO risk_events (venue, session_id, symbol, at, kind, detail) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      instrument: db.prepare(
+        `INSERT INTO instruments (venue, symbol, spec, updated_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT(venue, symbol) DO UPDATE SET spec = excluded.spec, updated_at = excluded.updated_at`,
+      ),
     };
     const commitBatch = db.transaction((rows: readonly StoreRow[]) => {
       for (const r of rows) this.write(r);
@@ -84,7 +164,33 @@ export class Store {
       },
       isCritical: (r) => r.t === 'fill' || r.t === 'order' || r.t === 'risk',
       ...hooks,
+      onFailure: (err) => {
+        this.failing = err instanceof Error ? err.message : String(err);
+        // Journals first: they must stop enqueuing even if the host's hook throws.
+        for (const listener of this.failureListeners) listener(err);
+        hooks.onFailure?.(err);
+      },
+      onRecovered: () => {
+        this.failing = null;
+        hooks.onRecovered?.();
+      },
     });
+  }
+
+  /**
+   * Calls `listener` when the write-behind queue starts failing (once per failure, like the
+   * constructor's `onFailure` hook); returns the unsubscribe. Journals use it to stop enqueuing.
+   */
+  onFailure(listener: (err: unknown) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => {
+      this.failureListeners.delete(listener);
+    };
+  }
+
+  /** Why the write-behind queue is failing now, or null while it commits. */
+  failure(): string | null {
+    return this.failing;
   }
 
   private write(r: StoreRow): void {
@@ -92,7 +198,9 @@ export class Store {
     switch (r.t) {
       case 'order': {
         const o = r.order;
+        const price = o.price ?? null;
         s.upsertOrder.run({
+          venue: r.venue,
           clientId: o.clientId,
           sessionId: r.sessionId,
           venueOrderId: o.venueOrderId,
@@ -100,7 +208,7 @@ export class Store {
           side: o.side,
           type: o.type,
           tif: o.tif,
-          price: o.price ?? null,
+          price,
           size: o.size,
           filled: o.filled,
           status: o.status,
@@ -110,7 +218,7 @@ export class Store {
           updatedAt: o.updatedAt,
           reason: o.reason,
         });
-        s.orderEvent.run(o.clientId, o.status, o.price ?? null, o.size, o.filled, r.at, o.reason);
+        s.orderEvent.run(r.venue, r.sessionId, o.clientId, o.status, price, o.size, o.filled, r.at, o.reason);
         break;
       }
       case 'fill': {
@@ -133,16 +241,16 @@ export class Store {
         break;
       }
       case 'alert':
-        s.alert.run(r.at, r.severity, r.code, r.message);
+        s.alert.run(r.venue, r.sessionId, r.symbol, r.at, r.severity, r.code, r.message);
         break;
       case 'override':
-        s.override.run(r.at, r.field, r.value);
+        s.override.run(r.venue, r.sessionId, r.symbol, r.at, r.field, r.value);
         break;
       case 'equity':
-        s.equity.run(r.sessionId, r.at, r.equity, r.mid);
+        s.equity.run(r.venue, r.sessionId, r.symbol, r.at, r.equity, r.mid);
         break;
       case 'risk':
-        s.risk.run(r.at, r.kind, r.detail);
+        s.risk.run(r.venue, r.sessionId, r.symbol, r.at, r.kind, r.detail);
         break;
     }
   }
@@ -155,12 +263,21 @@ export class Store {
     return this.writer.snapshot();
   }
 
-  beginSession(mode: string, venue: string, symbol: string, at: number): number {
+  /**
+   * Opens a session row and returns its id. A session trades several instruments: their symbols are
+   * stored comma-separated in `sessions.symbol` (see migration 2).
+   */
+  beginSession(mode: string, venue: string, symbols: readonly string[], at: number): number {
+    if (symbols.length === 0 || symbols.some((s) => s.length === 0 || s.includes(',')))
+      throw new EngineError(
+        'invalid_input',
+        `a session names at least one symbol and no symbol contains a comma, got ${JSON.stringify(symbols)}`,
+      );
     return this.now(() =>
       Number(
         this.db
           .prepare('INSERT INTO sessions (mode, venue, symbol, started_at) VALUES (?, ?, ?, ?)')
-          .run(mode, venue, symbol, at).lastInsertRowid,
+          .run(mode, venue, symbols.join(','), at).lastInsertRowid,
       ),
     );
   }
@@ -187,6 +304,50 @@ export class Store {
     return row ? { engaged: row.engaged === 1, at: row.at, by: row.by } : undefined;
   }
 
+  /**
+   * Stores the venue's instrument specs (written through, in one transaction), so ticks and lots in
+   * stored rows can be turned back into prices and sizes later, even after the venue changed a step.
+   */
+  saveInstruments(venue: string, specs: readonly InstrumentSpec[], at: number): void {
+    const save = this.db.transaction(() => {
+      for (const spec of specs) {
+        // Only the spec's own fields, in a fixed order: an adapter's extra properties stay out.
+        const stored: Record<string, string> = {};
+        for (const field of SPEC_FIELDS) stored[field] = spec[field];
+        this.stmts.instrument.run(venue, spec.symbol, JSON.stringify(stored), at);
+      }
+    });
+    this.now(() => save.immediate());
+  }
+
+  /** The stored spec of one instrument, or undefined if it was never stored. */
+  instrument(venue: string, symbol: string): InstrumentSpec | undefined {
+    const row = this.now(() =>
+      this.db.prepare('SELECT spec FROM instruments WHERE venue = ? AND symbol = ?').get(venue, symbol),
+    ) as { spec: string } | undefined;
+    if (!row) return undefined;
+    const bad = (why: string) =>
+      new EngineError(
+        'unavailable',
+        `the stored instrument ${venue}/${symbol} in ${this.file} is not a valid spec (${why}); restore a backup or let the venue list it again`,
+      );
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(row.spec);
+    } catch (err) {
+      throw bad(err instanceof Error ? err.message : String(err));
+    }
+    if (typeof parsed !== 'object' || parsed === null) throw bad('not an object');
+    const fields = parsed as Record<string, unknown>;
+    const spec: Partial<Record<(typeof SPEC_FIELDS)[number], string>> = {};
+    for (const field of SPEC_FIELDS) {
+      const value = fields[field];
+      if (typeof value !== 'string') throw bad(`${field} is not a string`);
+      spec[field] = value;
+    }
+    return spec as InstrumentSpec;
+  }
+
   /** Settings and profiles never hold a secret: credentials live in the OS keychain. */
   setSetting(key: string, value: string): void {
     if (SECRET_KEY.test(key))
@@ -209,7 +370,10 @@ export class Store {
     return row?.value;
   }
 
-  /** What a restart needs: every stored fill, the orders that were working, the kill switch. */
+  /**
+   * What a restart needs for one instrument of one venue: its stored fills, the orders that were
+   * working, the last execution time, and the kill switch (one per file).
+   */
   recovery(symbol: string, venue: string): RecoveryState {
     return this.now(() => {
       const fills = (
@@ -247,9 +411,9 @@ export class Store {
       const openOrders = (
         this.db
           .prepare(
-            `SELECT client_id, venue_order_id, side, price, size, filled, status, origin FROM orders WHERE symbol = ? AND status NOT IN ('filled', 'cancelled', 'rejected', 'expired')`,
+            `SELECT client_id, venue_order_id, side, price, size, filled, status, origin FROM orders WHERE venue = ? AND symbol = ? AND status NOT IN ('filled', 'cancelled', 'rejected', 'expired') ORDER BY created_at, client_id`,
           )
-          .all(symbol) as {
+          .all(venue, symbol) as {
           client_id: string;
           venue_order_id: string | null;
           side: 'buy' | 'sell';
@@ -277,11 +441,11 @@ export class Store {
   }
 
   /** Marks orders the venue no longer has as closed after reconciliation. */
-  closeOrder(clientId: string, status: 'cancelled' | 'filled', at: number): void {
+  closeOrder(venue: string, clientId: string, status: 'cancelled' | 'filled', at: number): void {
     this.now(() =>
       this.db
-        .prepare('UPDATE orders SET status = ?, updated_at = ? WHERE client_id = ?')
-        .run(status, at, clientId),
+        .prepare('UPDATE orders SET status = ?, updated_at = ? WHERE venue = ? AND client_id = ?')
+        .run(status, at, venue, clientId),
     );
   }
 
@@ -304,13 +468,17 @@ export class Store {
   }
 }
 
+/** Tables a backup must hold at least the source's rows of (every one exists since schema 1). */
 export const KEY_TABLES = [
   'sessions',
+  'instruments',
   'orders',
   'order_events',
   'fills',
   'alerts',
+  'overrides',
   'equity_snapshots',
+  'risk_events',
 ] as const;
 
 export function tableCounts(db: Db): Record<string, number> {

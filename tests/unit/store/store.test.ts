@@ -14,7 +14,7 @@ import {
   verifyBackup,
   type BackupResult,
 } from '../../../engine/store/backup.ts';
-import { databaseFile, modeFamily, openDatabase, SCHEMA_VERSION } from '../../../engine/store/database.ts';
+import { databaseFile, openDatabase, SCHEMA_VERSION } from '../../../engine/store/database.ts';
 import { Store } from '../../../engine/store/store.ts';
 import { WriteBehind } from '../../../engine/store/write-behind.ts';
 import type { Fill } from '../../../engine/venues/venue.ts';
@@ -59,7 +59,7 @@ const order = (clientId: string, status: Order['status']): Order => ({
 
 function open(file = join(dir(), 'practice.sqlite'), clock = new SimClock(0)) {
   const store = new Store(file, clock);
-  const session = store.beginSession('sim', 'sim', 'BTCUSDT', 0);
+  const session = store.beginSession('sim', 'sim', ['BTCUSDT'], 0);
   return { store, session, clock, file };
 }
 
@@ -125,16 +125,36 @@ describe('database', () => {
     expectStorageError(() => openDatabase(file), /newer version of the app/);
   });
 
-  it('keeps simulated and paper records apart from testnet and live', () => {
-    expect(modeFamily('sim')).toBe('practice');
-    expect(modeFamily('paper')).toBe('practice');
-    expect(modeFamily('testnet')).toBe('testnet');
-    expect(modeFamily('demo')).toBe('testnet');
-    expect(modeFamily('live')).toBe('live');
-    expect(new Set(['sim', 'testnet', 'live'].map((m) => databaseFile('/d', m as 'sim')))).toHaveProperty(
-      'size',
-      3,
-    );
+  it('keeps one file per venue family and environment, practice where it always was', () => {
+    const families = ['practice', 'bybit-testnet', 'bybit-demo', 'bybit-live', 'mexc-live'];
+    const files = families.map((f) => databaseFile('/d', f));
+    expect(new Set(files).size).toBe(families.length);
+    // Existing practice files (sim and paper records) migrate in place under the same name.
+    expect(databaseFile('/d', 'practice')).toBe(join('/d', 'practice.sqlite'));
+    expect(databaseFile('/d', 'bybit-testnet')).toBe(join('/d', 'bybit-testnet.sqlite'));
+  });
+
+  it('refuses a family name that is not a plain lower-case name', () => {
+    for (const bad of [
+      '',
+      'Practice',
+      '../live',
+      'bybit_live',
+      'bybit--live',
+      '-live',
+      'live-',
+      'a b',
+      'x.sqlite',
+    ]) {
+      try {
+        databaseFile('/d', bad);
+        throw new Error(`accepted ${JSON.stringify(bad)}`);
+      } catch (err) {
+        expect(err).toBeInstanceOf(EngineError);
+        expect((err as EngineError).code).toBe('invalid_input');
+        expect((err as Error).message).toMatch(/not a valid name/);
+      }
+    }
   });
 
   it('gives a clear error for a corrupt file', () => {
@@ -161,7 +181,7 @@ describe('database', () => {
     chmodSync(file, 0o444);
     chmodSync(d, 0o555);
     expectStorageError(
-      () => new Store(file, new SimClock(0)).beginSession('sim', 'sim', 'X', 0),
+      () => new Store(file, new SimClock(0)).beginSession('sim', 'sim', ['X'], 0),
       /read-only|cannot be/,
     );
   });
@@ -182,10 +202,11 @@ describe('records', () => {
 
   it('keeps each order current and every state change in its history', () => {
     const { store, session } = open();
-    store.enqueue({ t: 'order', sessionId: session, order: order('o1', 'pending-new'), at: 1 });
-    store.enqueue({ t: 'order', sessionId: session, order: { ...order('o1', 'new') }, at: 2 });
+    store.enqueue({ t: 'order', venue: 'sim', sessionId: session, order: order('o1', 'pending-new'), at: 1 });
+    store.enqueue({ t: 'order', venue: 'sim', sessionId: session, order: { ...order('o1', 'new') }, at: 2 });
     store.enqueue({
       t: 'order',
+      venue: 'sim',
       sessionId: session,
       order: { ...order('o1', 'filled'), filled: 10 as Lots },
       at: 3,
@@ -206,8 +227,8 @@ describe('records', () => {
     const { store, session, file } = open();
     store.enqueue({ t: 'fill', sessionId: session, venue: 'sim', fill: fill('a', 'buy', 5, 100) });
     store.enqueue({ t: 'fill', sessionId: session, venue: 'sim', fill: fill('b', 'sell', 2, 200) });
-    store.enqueue({ t: 'order', sessionId: session, order: order('w1', 'new'), at: 1 });
-    store.enqueue({ t: 'order', sessionId: session, order: order('d1', 'cancelled'), at: 1 });
+    store.enqueue({ t: 'order', venue: 'sim', sessionId: session, order: order('w1', 'new'), at: 1 });
+    store.enqueue({ t: 'order', venue: 'sim', sessionId: session, order: order('d1', 'cancelled'), at: 1 });
     store.saveKill({ engaged: true, at: 150, by: 'trader' });
     store.close();
     const again = new Store(file, new SimClock(0));
@@ -235,7 +256,16 @@ describe('records', () => {
 describe('write-behind', () => {
   it('never writes on the caller, commits batches on the timer, flushes on close', () => {
     const { store, session, clock } = open();
-    store.enqueue({ t: 'alert', at: 1, severity: 'info', code: 'x', message: 'm' });
+    store.enqueue({
+      t: 'alert',
+      venue: 'sim',
+      sessionId: session,
+      symbol: null,
+      at: 1,
+      severity: 'info',
+      code: 'x',
+      message: 'm',
+    });
     expect(store.counts().alerts).toBe(0);
     clock.advance(5);
     expect(store.counts().alerts).toBe(1);
@@ -342,6 +372,20 @@ describe('backups', () => {
     expect(() => verifyBackup(results[3]!.file, { fills: 50 })).not.toThrow();
     expect(() => verifyBackup(results[3]!.file, { fills: 51 })).toThrow(/holds 50 rows of fills/);
     store.close();
+  });
+
+  it("rotates one family's backups without touching a longer family's", async () => {
+    const d = dir();
+    const bdir = join(d, 'backups');
+    const short = new Store(join(d, 'bybit.sqlite'), new SimClock(0));
+    const long = new Store(join(d, 'bybit-testnet.sqlite'), new SimClock(0));
+    const kept = await backupStore(long, bdir, 5, Date.UTC(2026, 0, 1));
+    for (let k = 0; k < 3; k++) await backupStore(short, bdir, 1, Date.UTC(2026, 0, 2, k));
+    expect(listBackups(bdir, 'bybit-testnet')).toEqual([kept.file]);
+    expect(listBackups(bdir, 'bybit')).toHaveLength(1);
+    expect(existsSync(kept.file)).toBe(true);
+    short.close();
+    long.close();
   });
 
   it('rejects a damaged backup', () => {
