@@ -13,8 +13,10 @@ const layers = [
   'oms',
   'risk',
   'portfolio',
+  'events',
   'store',
   'monitor',
+  'node',
   'backtest',
   'api',
   'host',
@@ -78,6 +80,17 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  // Guard scripts run on whatever old Node the user has, so they are plain CommonJS.
+  {
+    files: ['scripts/**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: { ...globals.node },
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
   ...layers.map((_, i) => layerRules(i)),
   {
     files: ['renderer/src/**/*.{ts,tsx}'],

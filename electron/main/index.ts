@@ -32,7 +32,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   let win: BrowserWindow | undefined;
   let stopped = false;
-  const engine = createEngine({ mode: 'sim', dataDir: app.getPath('userData'), seed: 1 }, log);
+  const engine = createEngine({ venue: { kind: 'sim' }, dataDir: app.getPath('userData'), seed: 1 }, log);
 
   app.on('second-instance', () => {
     if (win) {

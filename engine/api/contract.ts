@@ -22,6 +22,11 @@ export const positiveDecimal = z
 export const quoteSide = z.enum(['bid', 'ask', 'both']);
 export const orderSide = z.enum(['buy', 'sell']);
 const finitePositive = z.number().gt(0);
+/** A venue symbol such as BTCUSDT; commands that name none act on the selected instrument. */
+export const symbolName = z
+  .string()
+  .regex(/^[A-Z0-9][A-Z0-9._-]{0,31}$/, 'must be a symbol such as BTCUSDT (capitals and digits)');
+const target = { symbol: symbolName.optional() };
 const ticks = z.number().int();
 
 export const overrideValues = z
@@ -60,24 +65,41 @@ export const commandSchemas = {
   'engine.ping': empty,
   /** The full current state (the stream also pushes it on connect). */
   'engine.snapshot': empty,
-  'quoting.start': empty,
-  'quoting.stop': empty,
-  'quoting.pause': z.object({ side: quoteSide }).strict(),
-  'quoting.resume': z.object({ side: quoteSide }).strict(),
-  'overrides.set': overrideValues.refine((v) => Object.keys(v).length > 0, 'name at least one override'),
+  /** The instrument the screen shows and commands without a symbol act on. */
+  'instruments.select': z.object({ symbol: symbolName }).strict(),
+  'quoting.start': z.object(target).strict(),
+  'quoting.stop': z.object(target).strict(),
+  'quoting.pause': z.object({ side: quoteSide, ...target }).strict(),
+  'quoting.resume': z.object({ side: quoteSide, ...target }).strict(),
+  'overrides.set': overrideValues
+    .extend(target)
+    .refine((v) => Object.keys(v).some((k) => k !== 'symbol'), 'name at least one override'),
   'overrides.clear': z
-    .object({ fields: z.array(z.enum(overrideFields as [OverrideField, ...OverrideField[]])).min(1) })
+    .object({
+      fields: z.array(z.enum(overrideFields as [OverrideField, ...OverrideField[]])).min(1),
+      ...target,
+    })
     .strict(),
   'orders.place': z
-    .object({ side: orderSide, price: positiveDecimal, size: positiveDecimal, postOnly: z.boolean() })
+    .object({
+      side: orderSide,
+      price: positiveDecimal,
+      size: positiveDecimal,
+      postOnly: z.boolean(),
+      ...target,
+    })
     .strict(),
-  'orders.cancel': z.object({ clientId: z.string().min(1).max(64) }).strict(),
-  'orders.cancelAll': empty,
-  'position.flatten': empty,
-  /** Kill switch: cancel every order, halt, and stay halted (even across restarts) until reset. */
+  'orders.cancel': z.object({ clientId: z.string().min(1).max(64), ...target }).strict(),
+  /** Cancels every order of ours on the named instrument, or on every instrument when none is named. */
+  'orders.cancelAll': z.object(target).strict(),
+  'position.flatten': z.object(target).strict(),
+  /** Kill switch: cancel every order on every instrument, halt the account, and stay halted (even across restarts) until reset. */
   'risk.kill': empty,
+  /** Clears the kill switch and every halt or reduction, account-wide. */
   'risk.reset': empty,
   'store.backup': empty,
+  /** Reconciles with the venue now: open orders, executions since the last seen, balances. */
+  'venue.reconcile': empty,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -91,6 +113,7 @@ export interface Ack {
 export interface CommandResults {
   'engine.ping': { pong: true; time: number };
   'engine.snapshot': EngineState;
+  'instruments.select': Ack & { symbol: string };
   'quoting.start': Ack;
   'quoting.stop': Ack;
   'quoting.pause': Ack;
@@ -104,6 +127,19 @@ export interface CommandResults {
   'risk.kill': Ack;
   'risk.reset': Ack;
   'store.backup': Ack & { file: string };
+  'venue.reconcile': Ack & ReconcileReport;
+}
+
+/** What one reconciliation with the venue found and corrected. */
+export interface ReconcileReport {
+  /** Executions the engine had missed, applied now (each exactly once). */
+  missedFills: number;
+  /** Orders we thought working that the venue no longer has, closed. */
+  closed: number;
+  /** Orders the venue has that we did not know, cancelled (or adopted, by setting). */
+  strangers: number;
+  /** Orders whose state was unknown (a request timed out), settled from the venue's answer. */
+  settled: number;
 }
 
 export type CommandResult<K extends CommandName> = CommandResults[K];
@@ -128,8 +164,10 @@ export function isCommandName(name: unknown): name is CommandName {
 // ---------------------------------------------------------------------------------------------------
 // State snapshot (coalesced, at most ~30 per second)
 
-export type Mode = 'sim' | 'paper' | 'testnet' | 'demo' | 'live';
-export type TradingState = 'active' | 'reducing' | 'halted';
+/** What the trader is trading against; follows from the venue spec (see venues/registry). */
+export type Mode = 'sim' | 'paper' | 'backtest' | 'testnet' | 'demo' | 'live';
+/** RECONCILING: the engine is settling its records with the venue's and refuses new orders. */
+export type TradingState = 'active' | 'reducing' | 'halted' | 'reconciling';
 export type QuotingStatus = 'stopped' | 'quoting';
 export type FeedStatus = 'ok' | 'stale' | 'gap' | 'crossed' | 'disconnected' | 'waiting';
 
@@ -184,6 +222,7 @@ export interface ModelView {
 }
 
 export interface OrderView {
+  symbol: string;
   clientId: string;
   venueOrderId: string | null;
   side: 'buy' | 'sell';
@@ -191,13 +230,14 @@ export interface OrderView {
   size: string;
   filled: string;
   status: string;
-  origin: 'model' | 'manual' | 'flatten';
+  origin: 'model' | 'manual' | 'flatten' | 'external';
   level: number | null;
   createdAt: number;
   updatedAt: number;
 }
 
 export interface FillView {
+  symbol: string;
   execId: string;
   clientId: string;
   side: 'buy' | 'sell';
@@ -219,7 +259,16 @@ export interface PositionView {
 }
 
 export interface GaugeView {
-  name: 'position' | 'drawdown' | 'daily_loss' | 'order_rate' | 'open_orders' | 'feed_age';
+  name:
+    | 'position'
+    | 'drawdown'
+    | 'daily_loss'
+    | 'order_rate'
+    | 'open_orders'
+    | 'feed_age'
+    | 'account_position'
+    | 'account_drawdown'
+    | 'account_daily_loss';
   label: string;
   value: number;
   limit: number;
@@ -232,6 +281,39 @@ export interface AlertView {
   code: string;
   message: string;
   at: number;
+  /** The instrument it is about, or null for the account, the venue or the store. */
+  symbol: string | null;
+}
+
+/** One line per instrument the node trades: what the switcher and the account totals show. */
+export interface InstrumentSummary {
+  symbol: string;
+  base: string;
+  quote: string;
+  tradingState: TradingState;
+  quoting: QuotingStatus;
+  feed: FeedStatus;
+  mid: string | null;
+  /** Signed base size, decimal string. */
+  position: string;
+  realized: string;
+  unrealized: string;
+  fees: string;
+  equity: string;
+  openOrders: number;
+}
+
+/** The account across instruments (money in the quote currency all instruments share). */
+export interface AccountView {
+  currency: string;
+  equity: string;
+  realized: string;
+  unrealized: string;
+  fees: string;
+  tradingState: TradingState;
+  reason: string | null;
+  /** Account-level limits: gross position across instruments, drawdown and daily loss. */
+  gauges: GaugeView[];
 }
 
 export interface OverrideEntry {
@@ -247,12 +329,18 @@ export interface EngineState {
   time: number;
   mode: Mode;
   venue: string;
+  /** The instrument the sections below describe (the trader's selection), null before the start. */
+  selected: string | null;
+  /** Every instrument the node trades, in the venue's listing order. */
+  instruments: InstrumentSummary[];
+  account: AccountView;
   connection: {
     state: 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
     feed: FeedStatus;
     feedAgeMs: number | null;
     feedLatencyMs: number | null;
   };
+  // The selected instrument, in full.
   instrument: InstrumentView | null;
   book: BookView;
   quoting: {
@@ -282,8 +370,9 @@ export interface EventPayloads {
   'order.changed': OrderView;
   'fill.executed': FillView;
   'alert.raised': AlertView;
-  'override.changed': OverrideEntry;
-  'equity.sampled': { at: number; equity: string; mid: string | null };
+  'override.changed': OverrideEntry & { symbol: string };
+  /** Equity of one instrument (symbol) or of the account (symbol null). */
+  'equity.sampled': { symbol: string | null; at: number; equity: string; mid: string | null };
 }
 
 export type EventName = keyof EventPayloads;

@@ -1,4 +1,18 @@
-import type { EngineState, Mode } from './contract.ts';
+import type { AccountView, EngineState, Mode } from './contract.ts';
+
+/** The account before anything is known: flat, active, no limits to show yet. */
+export function emptyAccount(): AccountView {
+  return {
+    currency: '',
+    equity: '0',
+    realized: '0',
+    unrealized: '0',
+    fees: '0',
+    tradingState: 'active',
+    reason: null,
+    gauges: [],
+  };
+}
 
 /** A snapshot with nothing known yet: no book, no model, flat, active, no alerts. */
 export function emptyState(mode: Mode, venue: string): Omit<EngineState, 'seq' | 'time'> {
@@ -6,6 +20,9 @@ export function emptyState(mode: Mode, venue: string): Omit<EngineState, 'seq' |
   return {
     mode,
     venue,
+    selected: null,
+    instruments: [],
+    account: emptyAccount(),
     connection: { state: 'disconnected', feed: 'waiting', feedAgeMs: null, feedLatencyMs: null },
     instrument: null,
     book: { bids: [], asks: [], mid: null, microprice: null, spreadTicks: null, seq: 0, ts: null },

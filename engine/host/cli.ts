@@ -15,6 +15,7 @@ import { SimClock } from '../core/clock.ts';
 import { backupStore, listBackups, restoreBackup } from '../store/backup.ts';
 import { databaseFile } from '../store/database.ts';
 import { Store } from '../store/store.ts';
+import { parseVenueSpec, type VenueSpec } from '../venues/registry.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -24,6 +25,7 @@ export interface ServeOptions {
   seed: number;
   rendererDir: string;
   bookRate: number | undefined;
+  venue: VenueSpec;
 }
 
 export function parseServeArgs(argv: string[]): ServeOptions {
@@ -36,6 +38,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
       seed: { type: 'string', default: '1' },
       'renderer-dir': { type: 'string', default: join(root, 'out', 'renderer') },
       'book-rate': { type: 'string' },
+      venue: { type: 'string', default: 'sim' },
     },
   });
   const port = Number(values.port);
@@ -50,6 +53,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     port,
     seed,
     bookRate,
+    venue: parseVenueSpec(values.venue),
     dataDir: resolve(values['data-dir']),
     rendererDir: resolve(values['renderer-dir']),
   };
@@ -61,7 +65,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   mkdirSync(options.dataDir, { recursive: true });
   const engine = createEngine(
     {
-      mode: 'sim',
+      venue: options.venue,
       dataDir: options.dataDir,
       seed: options.seed,
       ...(options.bookRate === undefined ? {} : { bookRate: options.bookRate }),
@@ -108,7 +112,7 @@ async function backupVerb(argv: string[]): Promise<number> {
   if (!Number.isSafeInteger(keep) || keep < 1)
     throw new Error(`--keep must be a whole number ≥ 1, got ${v.keep}`);
   const dataDir = resolve(v['data-dir']!);
-  const store = new Store(databaseFile(dataDir, 'sim'), new SimClock(Date.now()));
+  const store = new Store(databaseFile(dataDir, 'practice'), new SimClock(Date.now()));
   try {
     const r = await backupStore(store, join(dataDir, 'backups'), keep, Date.now());
     process.stdout.write(
@@ -127,7 +131,7 @@ function restoreVerb(argv: string[]): number {
     const available = listBackups(join(dataDir, 'backups'), 'practice');
     throw new Error(`--file is required; backups available:\n  ${available.join('\n  ') || '(none)'}`);
   }
-  restoreBackup(resolve(v.file), databaseFile(dataDir, 'sim'), () => isEngineRunning(dataDir));
+  restoreBackup(resolve(v.file), databaseFile(dataDir, 'practice'), () => isEngineRunning(dataDir));
   process.stdout.write(`restored ${v.file}; the previous database is kept as .before-restore\n`);
   return 0;
 }

@@ -14,7 +14,8 @@ import type {
   OrderUpdate,
   PlaceRequest,
   TimeInForce,
-  Venue,
+  Execution,
+  VenueOrderStatus,
   VenueResult,
 } from '../venues/venue.ts';
 import {
@@ -49,7 +50,7 @@ export type SubmitResult = { ok: true; clientId: string } | { ok: false; code: s
 
 export interface OrderManagerOptions {
   clock: Clock;
-  venue: Venue;
+  venue: Execution;
   symbol: string;
   ids: ClientIdFactory;
   gate: OrderGate;
@@ -61,6 +62,13 @@ export interface OrderManagerOptions {
   recentCapacity?: number;
   /** Admits and counts every venue call (the circuit breaker). */
   breaker?: CallGuard;
+  /**
+   * A request unanswered for this long leaves its order's state unknown: the order is flagged for
+   * reconciliation and its slot in flight is freed (checked by `expire`, on the node's guard tick).
+   */
+  requestTimeoutMs?: number;
+  /** Called once each time an order's state becomes unknown; reconciliation settles it. */
+  onUnknownState?: (order: Readonly<Order>) => void;
 }
 
 /** What the OMS needs of a circuit breaker. */
@@ -81,7 +89,8 @@ const SEEN_FILLS = 100_000;
  * sequence; fills are deduplicated by execution id. Venue failures never throw out of here.
  */
 export class OrderManager {
-  private readonly o: Required<Omit<OrderManagerOptions, 'breaker'>> & Pick<OrderManagerOptions, 'breaker'>;
+  private readonly o: Required<Omit<OrderManagerOptions, 'breaker' | 'onUnknownState'>> &
+    Pick<OrderManagerOptions, 'breaker' | 'onUnknownState'>;
   private readonly working = new OrderedTable<string, Order>();
   /** Finished orders, the last `recentCapacity` of them, for late updates and lookups. */
   private readonly recent: RecentMap<Order>;
@@ -102,10 +111,11 @@ export class OrderManager {
     unknown: 0,
     illegal: 0,
     inFlightRefused: 0,
+    timedOut: 0,
   };
 
   constructor(options: OrderManagerOptions) {
-    this.o = { maxInFlight: 64, recentCapacity: 1000, ...options };
+    this.o = { maxInFlight: 64, recentCapacity: 1000, requestTimeoutMs: 5000, ...options };
     this.recent = new RecentMap(this.o.recentCapacity);
   }
 
@@ -126,29 +136,7 @@ export class OrderManager {
       this.counters.inFlightRefused++;
       return { ok: false, code: 'in_flight_cap', message: `${this.inFlight} requests already in flight` };
     }
-    const now = this.o.clock.now();
-    const order: Order = {
-      clientId: this.o.ids.next(),
-      venueOrderId: null,
-      symbol: this.o.symbol,
-      side: req.side,
-      type: req.type,
-      tif: req.tif,
-      price: req.price,
-      size: req.size,
-      filled: 0 as Lots,
-      fillLots: 0,
-      status: 'pending-new',
-      origin: req.origin,
-      level: req.level ?? null,
-      createdAt: now,
-      updatedAt: now,
-      lastUpdateSeq: 0,
-      pendingAmend: null,
-      cancelRevertTo: null,
-      reason: null,
-      needsReconcile: false,
-    };
+    const order = this.newOrder(this.o.ids.next(), req, this.o.clock.now());
     this.working.set(order.clientId, order);
     this.addWorking(order.side, order.size);
     this.counters.submitted++;
@@ -251,9 +239,125 @@ export class OrderManager {
     return this.inFlight;
   }
 
-  /** Marks an order terminal from reconciliation (the venue no longer knows it and no fill explains it). */
-  resolveFromVenue(update: OrderUpdate): void {
+  /** An execution found by reconciliation: applied like a stream one; true if it was new to us. */
+  applyMissedFill(fill: Fill): boolean {
+    if (fill.symbol !== this.o.symbol) return false;
+    const before = this.counters.duplicates;
+    this.onFill(fill);
+    return this.counters.duplicates === before;
+  }
+
+  /** The venue's current view of an order we know (reconciliation): applied like a stream update. */
+  applyVenueState(update: OrderUpdate): void {
     this.onUpdate(update);
+  }
+
+  /**
+   * Takes in an order the venue has that this OMS does not know (left by an earlier run, or placed
+   * elsewhere): it becomes a working order of origin `external`, so every later cancel of it goes
+   * through this OMS and its breaker like any other.
+   */
+  adopt(update: OrderUpdate): Readonly<Order> {
+    const known = this.working.get(update.clientId);
+    if (known) return known;
+    const order = this.newOrder(
+      update.clientId,
+      {
+        side: update.side,
+        type: update.orderType,
+        tif: update.timeInForce,
+        price: update.price,
+        size: update.size,
+        origin: 'external',
+      },
+      this.o.clock.now(),
+    );
+    order.venueOrderId = update.venueOrderId || null;
+    order.filled = update.filled;
+    order.fillLots = update.filled;
+    this.working.set(order.clientId, order);
+    this.addWorking(order.side, order.size - order.filled);
+    // An update of sequence 0 is our own record, not the venue's word: reconciliation settles it.
+    if (update.updateSeq === 0) order.needsReconcile = true;
+    else this.onUpdate(update);
+    return order;
+  }
+
+  /**
+   * Closes a working order the venue no longer has (reconciliation, after every missed fill was
+   * applied): filled if the fills cover it, else cancelled. Never for an order with a request in flight.
+   */
+  closeMissing(clientId: string, reason: string): boolean {
+    const order = this.working.get(clientId);
+    if (!order || (order.awaiting ?? 0) > 0) return false;
+    order.needsReconcile = false;
+    order.pendingAmend = null;
+    order.reason = reason;
+    const to: VenueOrderStatus = order.filled >= order.size ? 'filled' : 'cancelled';
+    // Through the state machine as the venue's final word, so listeners see the one terminal state.
+    if (order.status === 'pending-amend' || order.status === 'pending-cancel') order.status = 'new';
+    this.transition(order, fromVenueStatus(to));
+    return true;
+  }
+
+  /** Orders whose venue state is unknown, for the reconciler. */
+  unknownOrders(): Readonly<Order>[] {
+    return this.working.values().filter((o) => o.needsReconcile);
+  }
+
+  /**
+   * Requests unanswered for longer than the timeout: their orders' states become unknown, their slots
+   * in flight are freed, and a late answer, if one comes, is still applied (it is information).
+   */
+  expire(now: number): number {
+    let expired = 0;
+    for (const order of this.working.values()) {
+      const awaiting = order.awaiting ?? 0;
+      if (awaiting === 0 || now - (order.sentAt ?? now) < this.o.requestTimeoutMs) continue;
+      this.inFlight -= awaiting;
+      order.awaiting = 0;
+      this.counters.timedOut++;
+      this.o.breaker?.record({ ok: false, code: 'venue_unavailable', message: 'request timed out' });
+      this.markUnknown(order, `no answer from the venue within ${this.o.requestTimeoutMs} ms`);
+      expired++;
+    }
+    return expired;
+  }
+
+  private markUnknown(order: Order, reason: string): void {
+    const first = !order.needsReconcile;
+    order.needsReconcile = true;
+    order.reason = reason;
+    this.o.emit({ kind: 'order', order });
+    if (first) this.o.onUnknownState?.(order);
+  }
+
+  private newOrder(clientId: string, req: OrderRequest, now: number): Order {
+    // One literal for every order, so every Order has the same hidden class on the hot path.
+    return {
+      clientId,
+      venueOrderId: null,
+      symbol: this.o.symbol,
+      side: req.side,
+      type: req.type,
+      tif: req.tif,
+      price: req.price,
+      size: req.size,
+      filled: 0 as Lots,
+      fillLots: 0,
+      status: 'pending-new',
+      origin: req.origin,
+      level: req.level ?? null,
+      createdAt: now,
+      updatedAt: now,
+      lastUpdateSeq: 0,
+      pendingAmend: null,
+      cancelRevertTo: null,
+      reason: null,
+      needsReconcile: false,
+      awaiting: 0,
+      sentAt: now,
+    };
   }
 
   private addWorking(side: Side, lots: number): void {
@@ -276,13 +380,17 @@ export class OrderManager {
     order: Order,
   ): void {
     this.inFlight++;
+    order.awaiting = (order.awaiting ?? 0) + 1;
+    order.sentAt = this.o.clock.now();
     const refused = this.o.breaker?.admit();
+    // Answers that never left come back on the clock, not a microtask: a replay stepping the clock
+    // sees them at the same simulated instant however it steps.
     if (refused) {
-      queueMicrotask(() => {
+      this.o.clock.setTimeout(() => {
         // Never sent: the breaker must not count its own refusal as a venue failure.
         this.unrecorded = true;
         answer(refused, order);
-      });
+      }, 0);
       return;
     }
     const venue = this.o.venue;
@@ -305,25 +413,35 @@ export class OrderManager {
         (err: unknown) => answer(unavailable(err), order),
       );
     } catch (err) {
-      queueMicrotask(() => answer(unavailable(err), order));
+      this.o.clock.setTimeout(() => answer(unavailable(err), order), 0);
     }
   }
 
-  /** Every answer passes here first: one request fewer in flight, and the breaker counts it. */
-  private answered(r: VenueResult<unknown>): void {
+  /**
+   * Every answer passes here first: one request fewer in flight, and the breaker counts it. An answer
+   * that arrives after its request timed out was counted then: only its content still applies.
+   */
+  private answered(r: VenueResult<unknown>, order: Order): void {
+    if (this.unrecorded) {
+      this.unrecorded = false;
+      if (order.awaiting === 0) return;
+    } else if (order.awaiting === 0) {
+      return;
+    } else {
+      this.o.breaker?.record(r);
+    }
+    order.awaiting = (order.awaiting ?? 1) - 1;
     this.inFlight--;
-    if (this.unrecorded) this.unrecorded = false;
-    else this.o.breaker?.record(r);
   }
 
   private readonly placeAnswered = (r: VenueResult<OrderAck>, tag: unknown): void => {
-    this.answered(r);
+    this.answered(r, tag as Order);
     this.onPlaceResult(tag as Order, r);
   };
 
   private readonly amendAnswered = (r: VenueResult<OrderAck>, tag: unknown): void => {
-    this.answered(r);
     const order = tag as Order;
+    this.answered(r, order);
     if (!r.ok && order.status === 'pending-amend') {
       this.counters.venueRejects++;
       const back = order.pendingAmend?.revertTo ?? 'new';
@@ -334,12 +452,18 @@ export class OrderManager {
   };
 
   private readonly cancelAnswered = (r: VenueResult<OrderAck>, tag: unknown): void => {
-    this.answered(r);
     const order = tag as Order;
+    const neverSent = this.unrecorded;
+    this.answered(r, order);
     if (r.ok || order.status !== 'pending-cancel') return;
     if (r.code === 'unknown_order') {
       // Filled or cancelled meanwhile: the stream tells which; until then it must be reconciled.
       order.needsReconcile = true;
+      return;
+    }
+    if (r.code === 'venue_unavailable' && !neverSent) {
+      // The cancel may or may not have reached the venue: only the venue can say.
+      this.markUnknown(order, r.message);
       return;
     }
     this.counters.venueRejects++;
@@ -356,9 +480,7 @@ export class OrderManager {
     if (isTerminal(order.status)) return;
     if (r.code === 'venue_unavailable' && order.lastUpdateSeq === 0) {
       // We do not know whether the venue took it: keep it until reconciliation says.
-      order.needsReconcile = true;
-      order.reason = r.message;
-      this.o.emit({ kind: 'order', order });
+      this.markUnknown(order, r.message);
       return;
     }
     this.counters.venueRejects++;

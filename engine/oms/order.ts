@@ -12,7 +12,8 @@ export type OrderStatus =
   | 'rejected'
   | 'expired';
 
-export type OrderOrigin = 'model' | 'manual' | 'flatten';
+/** Who wanted the order; `external` is one the venue had that we adopted at reconciliation. */
+export type OrderOrigin = 'model' | 'manual' | 'flatten' | 'external';
 
 export interface Order {
   readonly clientId: string;
@@ -40,8 +41,12 @@ export interface Order {
   /** The state to return to if the venue refuses the cancel in flight. */
   cancelRevertTo: OrderStatus | null;
   reason: string | null;
-  /** The venue's answer is unknown (a call failed): the next reconciliation settles this order. */
+  /** The venue's answer is unknown (a call failed or timed out): the next reconciliation settles this order. */
   needsReconcile: boolean;
+  /** Requests of this order still waiting for their answer (0 once answered or timed out). */
+  awaiting?: number;
+  /** Engine time the last request of this order went out. */
+  sentAt?: number;
 }
 
 export function isTerminal(s: OrderStatus): boolean {

@@ -1,7 +1,7 @@
-import type { Instrument, Side } from '../core/instrument.ts';
+import { formatPrice, formatSize, type Instrument, type Side } from '../core/instrument.ts';
 import type { RiskLimits } from './limits.ts';
 import type { RateThrottle } from './throttle.ts';
-import type { TradingState } from './trading-state.ts';
+import type { GateState } from './trading-state.ts';
 
 export interface OrderCandidate {
   side: Side;
@@ -11,13 +11,15 @@ export interface OrderCandidate {
 }
 
 export interface RiskContext {
-  state: TradingState;
+  state: GateState;
   positionLots: number;
   workingBuyLots: number;
   workingSellLots: number;
   openOrders: number;
   /** Mid in ticks, undefined when the book has no two sides. */
   mid: number | undefined;
+  /** Lots of exposure the account-level position limit leaves this instrument (Infinity: no bound). */
+  accountRoomLots: number;
   now: number;
 }
 
@@ -80,6 +82,13 @@ export function checkOrder(
     (order.side === 'sell' && ctx.positionLots > 0 && order.lots <= ctx.positionLots) ||
     (order.side === 'buy' && ctx.positionLots < 0 && order.lots <= -ctx.positionLots);
   if (ctx.state === 'halted') return { ok: false, check: 'trading_state', message: 'trading is halted' };
+  if (ctx.state === 'reconciling') {
+    return {
+      ok: false,
+      check: 'trading_state',
+      message: 'reconciling with the venue: new orders wait until it is done',
+    };
+  }
   if (ctx.state === 'reducing' && !reduces) {
     return {
       ok: false,
@@ -88,13 +97,17 @@ export function checkOrder(
     };
   }
   if (!Number.isSafeInteger(order.lots) || order.lots < inst.minLots) {
-    return { ok: false, check: 'lot_size', message: `size must be a whole number of lots ≥ ${inst.minLots}` };
+    return {
+      ok: false,
+      check: 'lot_size',
+      message: `size must be a multiple of ${inst.spec.lotSize} ${inst.base}, at least ${formatSize(inst, inst.minLots)} ${inst.base}`,
+    };
   }
   if (order.lots > limits.maxOrderLots) {
     return {
       ok: false,
       check: 'order_size',
-      message: `order of ${order.lots} lots exceeds the ${limits.maxOrderLots}-lot limit`,
+      message: `order of ${formatSize(inst, order.lots)} ${inst.base} exceeds the ${formatSize(inst, limits.maxOrderLots)} ${inst.base} limit`,
     };
   }
   if (ctx.openOrders >= limits.maxOpenOrders) {
@@ -107,6 +120,7 @@ export function checkOrder(
   const refPrice = order.price ?? ctx.mid;
   if (refPrice === undefined)
     return { ok: false, check: 'price_band', message: 'no mid price to check a market order against' };
+  const band = (p: number) => `${formatPrice(inst, Math.round(p))} ${inst.quote}`;
   if (order.price !== undefined) {
     if (ctx.mid === undefined) {
       if (!reduces)
@@ -115,7 +129,7 @@ export function checkOrder(
       return {
         ok: false,
         check: 'price_band',
-        message: `price is more than ${limits.priceBand * 100}% away from the mid`,
+        message: `price ${band(order.price)} is more than ${limits.priceBand * 100}% away from the mid ${band(ctx.mid)}`,
       };
     }
   }
@@ -128,23 +142,25 @@ export function checkOrder(
       ? {
           ok: false,
           check: 'min_notional',
-          message: `notional ${notional.toFixed()} is below the venue minimum ${inst.minNotional.toFixed()}`,
+          message: `notional ${notional.toFixed()} ${inst.quote} is below the venue minimum ${inst.minNotional.toFixed()} ${inst.quote}`,
         }
       : {
           ok: false,
           check: 'order_notional',
-          message: `notional ${notional.toFixed()} exceeds the ${limits.maxOrderNotional.toFixed()} limit`,
+          message: `notional ${notional.toFixed()} ${inst.quote} exceeds the ${limits.maxOrderNotional.toFixed()} ${inst.quote} limit`,
         };
   }
   const exposure =
     order.side === 'buy'
       ? ctx.positionLots + ctx.workingBuyLots + order.lots
       : -(ctx.positionLots - ctx.workingSellLots - order.lots);
-  if (exposure > limits.maxPositionLots) {
+  // The account's limit across instruments may leave this one less room than its own limit.
+  const maxLots = ctx.accountRoomLots < limits.maxPositionLots ? ctx.accountRoomLots : limits.maxPositionLots;
+  if (exposure > maxLots) {
     return {
       ok: false,
       check: 'position',
-      message: `position with working orders would reach ${exposure} lots, the limit is ${limits.maxPositionLots}`,
+      message: `position with working orders would reach ${formatSize(inst, exposure)} ${inst.base}, the limit is ${formatSize(inst, maxLots)} ${inst.base}`,
     };
   }
   if (!throttle.tryTake(ctx.now)) {

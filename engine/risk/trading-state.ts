@@ -2,6 +2,12 @@ import type { Clock } from '../core/clock.ts';
 
 export type TradingState = 'active' | 'reducing' | 'halted';
 
+/**
+ * What the pre-trade gate and the quote decision see: a trading state, or RECONCILING while the
+ * engine settles its records with the venue's (no new orders then, whatever the state).
+ */
+export type GateState = TradingState | 'reconciling';
+
 export interface KillSwitchState {
   engaged: boolean;
   at: number | null;

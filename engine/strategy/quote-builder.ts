@@ -11,6 +11,7 @@ export type WithheldReason =
   | 'stale_feed'
   | 'halted'
   | 'reducing'
+  | 'reconciling'
   | 'crossed';
 
 export interface QuoteLevel {

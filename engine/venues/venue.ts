@@ -29,22 +29,33 @@ export interface CallbackOrders {
   cancel(request: CancelRequest, answer: Answer<OrderAck>, tag: unknown): void;
 }
 
-export interface Venue {
-  /** Stable id, e.g. "sim", "bybit-testnet". */
-  readonly id: string;
-  readonly kind: VenueKind;
-  readonly capabilities: VenueCapabilities;
-
+/** A link to a venue that can drop and come back; market data and execution each have one. */
+export interface VenueConnection {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   connectionState(): ConnectionState;
+  /**
+   * Every change of the link. After a drop the venue goes `reconnecting` (or `disconnected`) and then
+   * `connected` again; whatever was missed in between is for reconciliation to recover.
+   */
   onConnection(listener: (state: ConnectionState) => void): Unsubscribe;
+}
 
+/**
+ * Public market data: instruments, books and trades. Paper trading and backtests take this side from
+ * a real feed or a recording and put simulated execution behind it.
+ */
+export interface MarketData extends VenueConnection {
   /** Instruments the venue lists, as the venue prints them. */
   instruments(): Promise<InstrumentSpec[]>;
 
   /** Streams book messages (a snapshot first, then deltas) and public trades for one symbol. */
   subscribeMarket(symbol: string, listener: MarketListener): Unsubscribe;
+}
+
+/** Our orders, executions and balances at one venue (real, or simulated against a feed). */
+export interface Execution {
+  readonly capabilities: VenueCapabilities;
 
   /** Streams our order updates and fills, for every symbol. */
   onExecution(listener: (event: ExecutionEvent) => void): Unsubscribe;
@@ -69,6 +80,13 @@ export interface Venue {
   executionsSince(sinceMs: number, symbol?: string): Promise<Fill[]>;
   /** Account balances by asset, as exact decimal strings. */
   balances(): Promise<Balance[]>;
+}
+
+/** A whole venue: its market data and our execution there, over one connection. */
+export interface Venue extends MarketData, Execution {
+  /** Stable id, e.g. "sim", "bybit-testnet". */
+  readonly id: string;
+  readonly kind: VenueKind;
 }
 
 export type VenueKind = 'sim' | 'paper' | 'replay' | 'bybit' | 'mexc';

@@ -40,7 +40,7 @@ function makeFills(tag: string): Fill[] {
 function ours(dir: string, fills: Fill[]): number {
   const clock = new SimClock(0);
   const store = new Store(join(dir, 'ours.sqlite'), clock, { batchRows: BATCH, flushMs: 5 });
-  const session = store.beginSession('sim', 'sim', 'BTCUSDT', 0);
+  const session = store.beginSession('sim', 'sim', ['BTCUSDT'], 0);
   const t0 = performance.now();
   for (let i = 0; i < fills.length; i++) {
     store.enqueue({ t: 'fill', sessionId: session, venue: 'sim', fill: fills[i]! });

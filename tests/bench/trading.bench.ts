@@ -20,7 +20,7 @@ import { Portfolio } from '../../engine/portfolio/portfolio.ts';
 import { checkOrder } from '../../engine/risk/pre-trade.ts';
 import { RateThrottle } from '../../engine/risk/throttle.ts';
 import { createDefaultSim, DEFAULT_SIM_INSTRUMENT } from '../../engine/venues/sim/index.ts';
-import { createSession } from '../../engine/api/session-factory.ts';
+import { TradingApp } from '../../engine/host/trading-app.ts';
 import { Engine } from '../../engine/api/engine.ts';
 import type { BookMessage } from '../../engine/market/types.ts';
 import type { Emit } from './figure.ts';
@@ -97,6 +97,7 @@ async function lifecycleRig() {
           openOrders: oms.openCount(),
           mid,
           now: clock.now(),
+          accountRoomLots: Infinity,
         },
       ),
     emit: (e) => {
@@ -217,19 +218,21 @@ const MEASURE_MS = 30 * 60_000;
 
 async function tickToQuote(emit: Emit): Promise<void> {
   const clock = new SimClock(Date.UTC(2026, 0, 5, 9));
-  const session = createSession(
-    { mode: 'sim', dataDir: mkdtempSync(join(tmpdir(), 'mmws-bench-')), seed: 5 },
+  // One instrument, as before the node quoted several: the figure is comparable across versions.
+  const session = new TradingApp(
+    { dataDir: mkdtempSync(join(tmpdir(), 'mmws-bench-')), seed: 5, symbols: ['BTCUSDT'] },
     clock,
   );
   const engine = new Engine({ clock, session });
   const start = engine.start();
-  while (session.workingOrderCount() === 0 && clock.now() < Date.UTC(2026, 0, 5, 9, 0, 2)) {
+  const desk = session.node.desk.bind(session.node);
+  while (clock.now() < Date.UTC(2026, 0, 5, 9, 0, 2)) {
     clock.advance(1);
     await flush();
   }
   await start;
   void engine.invoke('quoting.start', {});
-  const venue = session.venueForTests();
+  const venue = session.venue;
   // A request is out when the venue adapter has taken it (for the simulator: queued on its link).
   let requests = 0;
   let lastOut = 0n;
@@ -255,9 +258,10 @@ async function tickToQuote(emit: Emit): Promise<void> {
     }
   }
   const samples: number[] = [];
-  const onBook = session.onBook.bind(session);
+  const btc = desk('BTCUSDT');
+  const onBook = btc.onBook.bind(btc);
   let measuring = false;
-  session.onBook = (msg: BookMessage) => {
+  btc.onBook = (msg: BookMessage) => {
     const before = requests;
     const t0 = process.hrtime.bigint();
     onBook(msg);

@@ -1,4 +1,9 @@
-export { createDefaultSim, DEFAULT_SIM_INSTRUMENT } from './default-sim.ts';
+export {
+  createDefaultSim,
+  DEFAULT_SIM_INSTRUMENT,
+  defaultSimInstruments,
+  SIM_ETH_INSTRUMENT,
+} from './default-sim.ts';
 export type { LatencySpec } from './delay-line.ts';
 export { DelayLine } from './delay-line.ts';
 export type { Holding } from './ledger.ts';

@@ -1,34 +1,58 @@
 import { useEffect } from 'react';
-import { hotkeyFor } from '../hotkeys.ts';
-import { useEngineStore } from '../store/engine-store.ts';
+import { hotkeyFor, instrumentIndexFor } from '../hotkeys.ts';
+import { selectSelected, targetOf, useEngineStore } from '../store/engine-store.ts';
+import { selectInstrument } from '../store/select-instrument.ts';
 import { useUiStore } from '../store/ui-store.ts';
 import { Blotter } from './blotter.tsx';
 import { PriceChart } from './chart.tsx';
 import { Controls } from './controls.tsx';
 import { Header } from './header.tsx';
+import { InstrumentSwitcher } from './instrument-switcher.tsx';
 import { Ladder } from './ladder.tsx';
 import { Gauges, PositionPanel, QuotePanel } from './panels.tsx';
 
 function useHotkeys() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      const store = useEngineStore.getState();
+      const { state, invoke } = store;
+      const index = instrumentIndexFor(e);
+      const pick = index === null ? undefined : state?.instruments[index];
+      if (pick) {
+        e.preventDefault();
+        void selectInstrument(pick.symbol);
+        return;
+      }
       const action = hotkeyFor(e);
       if (!action) return;
-      const { state, invoke } = useEngineStore.getState();
       const ui = useUiStore.getState();
+      // Every key acts on the instrument on screen, named explicitly (see targetOf).
+      const target = targetOf(selectSelected(store));
+      const act = (p: Promise<{ ok: boolean; error?: { message: string } }>) =>
+        void p.then((r) => ui.setLastError(r.ok ? null : (r.error?.message ?? 'refused')));
       e.preventDefault();
       switch (action) {
         case 'toggleQuoting':
-          void invoke(state?.quoting.status === 'quoting' ? 'quoting.stop' : 'quoting.start', {});
+          act(invoke(state?.quoting.status === 'quoting' ? 'quoting.stop' : 'quoting.start', target));
           break;
         case 'pauseBid':
-          void invoke(state?.quoting.paused.bid ? 'quoting.resume' : 'quoting.pause', { side: 'bid' });
+          act(
+            invoke(state?.quoting.paused.bid ? 'quoting.resume' : 'quoting.pause', {
+              side: 'bid',
+              ...target,
+            }),
+          );
           break;
         case 'pauseAsk':
-          void invoke(state?.quoting.paused.ask ? 'quoting.resume' : 'quoting.pause', { side: 'ask' });
+          act(
+            invoke(state?.quoting.paused.ask ? 'quoting.resume' : 'quoting.pause', {
+              side: 'ask',
+              ...target,
+            }),
+          );
           break;
         case 'cancelAll':
-          void invoke('orders.cancelAll', {});
+          act(invoke('orders.cancelAll', target));
           break;
         case 'kill':
           // The kill switch stays one deliberate step away: the key arms it, the confirm button fires.
@@ -48,6 +72,7 @@ export function App() {
   return (
     <div className={`app ${mode === 'live' ? 'app--live' : ''}`} data-state={ready ? 'ready' : 'loading'}>
       <Header />
+      <InstrumentSwitcher />
       {ready ? (
         <main className="workspace">
           <Ladder />

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { formatClock } from '../format.ts';
-import { useEngineStore } from '../store/engine-store.ts';
+import { selectFills, selectOrderLog, useEngineStore } from '../store/engine-store.ts';
 
 const ROW = 22;
 
@@ -55,12 +55,15 @@ function VirtualTable<T>(props: {
   );
 }
 
-/** Working orders, order history, fills and alerts; thousands of rows stay smooth (virtualized). */
+/**
+ * Working orders, order history and fills of the selected instrument, and the account-wide alerts;
+ * thousands of rows stay smooth (virtualized).
+ */
 export function Blotter() {
   const [tab, setTab] = useState<'orders' | 'history' | 'fills' | 'alerts'>('orders');
   const working = useEngineStore((s) => s.state?.orders ?? []);
-  const history = useEngineStore((s) => s.orderLog);
-  const fills = useEngineStore((s) => s.fills);
+  const history = useEngineStore(selectOrderLog);
+  const fills = useEngineStore(selectFills);
   const alerts = useEngineStore((s) => s.alertLog);
   return (
     <section className="panel blotter" data-testid="blotter">
@@ -119,9 +122,9 @@ export function Blotter() {
         <VirtualTable
           testId="alerts-table"
           rows={alerts}
-          head={['Time', 'Severity', 'Message']}
+          head={['Time', 'Severity', 'About', 'Message']}
           rowKey={(a) => a.id}
-          cells={(a) => [formatClock(a.at), a.severity, a.message]}
+          cells={(a) => [formatClock(a.at), a.severity, a.symbol ?? 'account', a.message]}
         />
       )}
     </section>

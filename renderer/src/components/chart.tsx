@@ -10,14 +10,17 @@ import {
   type SeriesMarker,
   type UTCTimestamp,
 } from 'lightweight-charts';
+import type { FillView } from '../../../engine/api/contract.ts';
+import { newItems, perSecond } from '../series-points.ts';
 import { useEngineStore } from '../store/engine-store.ts';
+import { listFor } from '../store/event-logs.ts';
 
 const RANGES = { '1m': 60, '5m': 300, '15m': 900, all: 0 } as const;
 type Range = keyof typeof RANGES;
 const MAX_MARKERS = 300;
 
 /**
- * Mid price with our quotes and reservation price as lines and our fills as markers. Fed by
+ * Mid price of the selected instrument with our quotes and reservation price as lines and our fills as markers. Fed by
  * store.subscribe (transient updates), not by re-rendering: price lines move with applyOptions and
  * markers are re-set at most once per animation frame.
  */
@@ -70,13 +73,40 @@ export function PriceChart() {
           title,
         });
     };
+    // undefined: nothing drawn yet.
+    let shown: string | null | undefined = undefined;
     let lastTime = 0;
     let pendingMarkers: SeriesMarker<UTCTimestamp>[] = [];
     let markerFrame = 0;
-    let seenFills = 0;
+    let drawnFills: readonly FillView[] = [];
+    const scheduleMarkers = () => {
+      if (markerFrame) return;
+      markerFrame = requestAnimationFrame(() => {
+        markerFrame = 0;
+        markers.setMarkers(pendingMarkers.filter((mk) => mk.time <= lastTime));
+      });
+    };
+    const marker = (f: FillView): SeriesMarker<UTCTimestamp> => {
+      const time = Math.max(Math.floor(f.ts / 1000), 0) as UTCTimestamp;
+      return f.side === 'buy'
+        ? { time, position: 'atPriceBottom', price: Number(f.price), color: '#26a69a', shape: 'arrowUp' }
+        : { time, position: 'atPriceTop', price: Number(f.price), color: '#ef5350', shape: 'arrowDown' };
+    };
     const apply = (s: ReturnType<typeof useEngineStore.getState>) => {
       const st = s.state;
       if (!st) return;
+      const symbol = st.instrument?.symbol ?? null;
+      if (symbol !== shown) {
+        // Another instrument's prices share nothing with the last one's: start the line over, from
+        // the mids the engine sampled for this instrument with its equity.
+        const seed = perSecond(listFor(s.equity, symbol), (p) => p.mid);
+        mid.setData(seed.map((p) => ({ time: p.time as UTCTimestamp, value: p.value })));
+        lastTime = seed.at(-1)?.time ?? 0;
+        pendingMarkers = [];
+        drawnFills = [];
+        shown = symbol;
+        scheduleMarkers();
+      }
       const m = st.book.mid;
       const t = Math.floor(st.time / 1000) as UTCTimestamp;
       if (m !== null && t >= lastTime) {
@@ -86,35 +116,14 @@ export function PriceChart() {
       line('bid', st.quoting.bid.levels[0]?.price, '#26a69a', 'bid');
       line('ask', st.quoting.ask.levels[0]?.price, '#ef5350', 'ask');
       line('r', st.model?.reservation, '#f0a30a', 'r');
-      if (s.fills.length !== seenFills) {
-        for (const f of s.fills.slice(seenFills)) {
-          const ft = Math.max(Math.floor(f.ts / 1000), 0) as UTCTimestamp;
-          pendingMarkers.push(
-            f.side === 'buy'
-              ? {
-                  time: ft,
-                  position: 'atPriceBottom',
-                  price: Number(f.price),
-                  color: '#26a69a',
-                  shape: 'arrowUp',
-                }
-              : {
-                  time: ft,
-                  position: 'atPriceTop',
-                  price: Number(f.price),
-                  color: '#ef5350',
-                  shape: 'arrowDown',
-                },
-          );
-        }
-        seenFills = s.fills.length;
+      const fills = listFor(s.fills, symbol);
+      if (fills !== drawnFills) {
+        const delta = newItems(fills, drawnFills.at(-1));
+        if (delta.reset) pendingMarkers = [];
+        for (const f of delta.items.slice(-MAX_MARKERS)) pendingMarkers.push(marker(f));
         if (pendingMarkers.length > MAX_MARKERS) pendingMarkers = pendingMarkers.slice(-MAX_MARKERS);
-        if (!markerFrame) {
-          markerFrame = requestAnimationFrame(() => {
-            markerFrame = 0;
-            markers.setMarkers(pendingMarkers.filter((mk) => mk.time <= lastTime));
-          });
-        }
+        drawnFills = fills;
+        scheduleMarkers();
       }
     };
     apply(useEngineStore.getState());

@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { OverrideField } from '../../../engine/api/contract.ts';
 import { HOTKEYS } from '../hotkeys.ts';
 import { parseOverride } from '../override-input.ts';
-import { useEngineStore } from '../store/engine-store.ts';
+import { selectSelected, targetOf, useEngineStore } from '../store/engine-store.ts';
 import { useUiStore } from '../store/ui-store.ts';
 
 const FIELDS: { name: OverrideField; label: string; kind: 'number' | 'int' | 'decimal' }[] = [
@@ -25,7 +25,8 @@ function hint(kind: 'number' | 'int' | 'decimal', text: string | undefined): str
   return r.ok ? null : `enter ${r.message}`;
 }
 
-function OverrideForm() {
+/** Mounted per instrument (keyed by symbol): text typed for one is never applied to another. */
+function OverrideForm(props: { symbol: string | null }) {
   const invoke = useEngineStore((s) => s.invoke);
   const active = useEngineStore(useShallow((s) => s.state?.overrides.active ?? {}));
   const [text, setText] = useState<Partial<Record<OverrideField, string>>>({});
@@ -38,7 +39,7 @@ function OverrideForm() {
       setError(`${field}: must be ${parsed.message}`);
       return;
     }
-    const r = await invoke('overrides.set', { [field]: parsed.value });
+    const r = await invoke('overrides.set', { [field]: parsed.value, ...targetOf(props.symbol) });
     if (r.ok) {
       setError(null);
       setApplied(`${field} applied`);
@@ -48,7 +49,7 @@ function OverrideForm() {
     }
   };
   const clear = async (field: OverrideField) => {
-    const r = await invoke('overrides.clear', { fields: [field] });
+    const r = await invoke('overrides.clear', { fields: [field], ...targetOf(props.symbol) });
     setError(r.ok ? null : r.error.message);
   };
   return (
@@ -93,7 +94,7 @@ function OverrideForm() {
   );
 }
 
-function Ticket() {
+function Ticket(props: { symbol: string | null }) {
   const invoke = useEngineStore((s) => s.invoke);
   const { bestBid, bestAsk } = useEngineStore(
     useShallow((s) => ({ bestBid: s.state?.book.bids[0]?.[0], bestAsk: s.state?.book.asks[0]?.[0] })),
@@ -114,6 +115,7 @@ function Ticket() {
       price: ticket.price.trim(),
       size: ticket.size,
       postOnly: ticket.postOnly,
+      ...targetOf(props.symbol),
     });
     setMsg(r.ok ? { ok: true, text: `sent ${r.value.clientId}` } : { ok: false, text: r.error.message });
   };
@@ -154,7 +156,7 @@ function Ticket() {
         className={ticket.side === 'buy' ? 'btn-buy' : 'btn-sell'}
         onClick={() => void send()}
       >
-        {ticket.side === 'buy' ? 'Buy' : 'Sell'}
+        {ticket.side === 'buy' ? 'Buy' : 'Sell'} {props.symbol ?? ''}
       </button>
       {msg ? (
         <div className={msg.ok ? 'ok-note' : 'error'} data-testid="ticket-result">
@@ -165,62 +167,135 @@ function Ticket() {
   );
 }
 
+/**
+ * Confirms flattening the instrument named when the modal opened: its position comes from that
+ * instrument's line, so a switch while the modal is open cannot change what is flattened.
+ */
+function FlattenModal(props: {
+  symbol: string;
+  act: (p: Promise<{ ok: boolean; error?: { message: string } }>) => Promise<void>;
+}) {
+  const invoke = useEngineStore((s) => s.invoke);
+  const setConfirmFlatten = useUiStore((s) => s.setConfirmFlatten);
+  const line = useEngineStore(
+    useShallow((s) => {
+      const i = s.state?.instruments.find((x) => x.symbol === props.symbol);
+      return { position: i?.position ?? '0', base: i?.base ?? '' };
+    }),
+  );
+  return (
+    <div className="modal" role="dialog" data-testid="flatten-modal" data-symbol={props.symbol}>
+      <p>
+        Flatten {props.symbol}: stop quoting it, cancel its orders, then send a market order for{' '}
+        <strong className="num">
+          {line.position.replace(/^-/, '')} {line.base}
+        </strong>{' '}
+        to {line.position.startsWith('-') ? 'buy' : 'sell'}. Slippage depends on the book.
+      </p>
+      <button
+        data-testid="flatten-confirm"
+        className="btn-kill"
+        onClick={() => {
+          setConfirmFlatten(null);
+          void props.act(invoke('position.flatten', { symbol: props.symbol }));
+        }}
+      >
+        Flatten now
+      </button>
+      <button onClick={() => setConfirmFlatten(null)}>Cancel</button>
+    </div>
+  );
+}
+
 /** Start/stop, pauses, overrides, the manual ticket, and the safety actions. */
 export function Controls() {
   const invoke = useEngineStore((s) => s.invoke);
-  const { status, paused, halted, position, kill } = useEngineStore(
+  const { selected, status, paused, halted, accountHalted, kill } = useEngineStore(
     useShallow((s) => ({
+      selected: selectSelected(s),
       status: s.state?.quoting.status,
       paused: s.state?.quoting.paused,
       halted: s.state?.risk.tradingState === 'halted',
-      position: s.state?.position.size ?? '0',
+      accountHalted: s.state?.account.tradingState === 'halted',
       kill: s.state?.risk.kill.engaged ?? false,
     })),
   );
   const { confirmKill, setConfirmKill, confirmFlatten, setConfirmFlatten, lastError, setLastError } =
     useUiStore();
+  const [reconciled, setReconciled] = useState<string | null>(null);
   const act = async (p: Promise<{ ok: boolean; error?: { message: string } }>) => {
     const r = await p;
     setLastError(r.ok ? null : (r.error?.message ?? 'refused'));
   };
+  const reconcile = async () => {
+    setReconciled(null);
+    const r = await invoke('venue.reconcile', {});
+    setLastError(r.ok ? null : r.error.message);
+    if (r.ok) {
+      const v = r.value;
+      setReconciled(
+        `reconciled: ${String(v.missedFills)} missed fills, ${String(v.closed)} closed, ` +
+          `${String(v.strangers)} unknown orders, ${String(v.settled)} settled`,
+      );
+    }
+  };
+  // Instrument-scoped commands name the instrument on screen (see targetOf).
+  const target = targetOf(selected);
   const quoting = status === 'quoting';
   return (
     <section className="panel controls" data-testid="controls">
-      <h2>Controls</h2>
+      <h2>
+        Controls <span className="muted">{selected ?? ''}</span>
+      </h2>
       <div className="button-row">
         {quoting ? (
-          <button data-testid="stop-button" onClick={() => void act(invoke('quoting.stop', {}))}>
+          <button data-testid="stop-button" onClick={() => void act(invoke('quoting.stop', target))}>
             Stop quoting <kbd>{HOTKEYS.toggleQuoting}</kbd>
           </button>
         ) : (
           <button
             data-testid="start-button"
             className="btn-go"
-            disabled={halted}
-            onClick={() => void act(invoke('quoting.start', {}))}
+            disabled={halted || accountHalted}
+            onClick={() => void act(invoke('quoting.start', target))}
           >
             Start quoting <kbd>{HOTKEYS.toggleQuoting}</kbd>
           </button>
         )}
         <button
           data-testid="pause-bid"
-          onClick={() => void act(invoke(paused?.bid ? 'quoting.resume' : 'quoting.pause', { side: 'bid' }))}
+          onClick={() =>
+            void act(invoke(paused?.bid ? 'quoting.resume' : 'quoting.pause', { side: 'bid', ...target }))
+          }
         >
           {paused?.bid ? 'Resume bid' : 'Pause bid'} <kbd>{HOTKEYS.pauseBid}</kbd>
         </button>
         <button
           data-testid="pause-ask"
-          onClick={() => void act(invoke(paused?.ask ? 'quoting.resume' : 'quoting.pause', { side: 'ask' }))}
+          onClick={() =>
+            void act(invoke(paused?.ask ? 'quoting.resume' : 'quoting.pause', { side: 'ask', ...target }))
+          }
         >
           {paused?.ask ? 'Resume ask' : 'Pause ask'} <kbd>{HOTKEYS.pauseAsk}</kbd>
         </button>
-        <button data-testid="cancel-all-button" onClick={() => void act(invoke('orders.cancelAll', {}))}>
-          Cancel all <kbd>{HOTKEYS.cancelAll}</kbd>
+        <button data-testid="cancel-all-button" onClick={() => void act(invoke('orders.cancelAll', target))}>
+          Cancel all {selected ?? ''} <kbd>{HOTKEYS.cancelAll}</kbd>
+        </button>
+        <button
+          data-testid="cancel-all-instruments-button"
+          title="Cancel every order of ours on every instrument"
+          onClick={() => void act(invoke('orders.cancelAll', {}))}
+        >
+          Cancel all instruments
         </button>
       </div>
       <div className="button-row danger-row">
-        <button data-testid="flatten-button" onClick={() => setConfirmFlatten(true)}>
-          Flatten…
+        <button
+          data-testid="flatten-button"
+          disabled={selected === null}
+          onClick={() => setConfirmFlatten(selected)}
+        >
+          Flatten {selected ?? ''}…
         </button>
         {confirmKill ? (
           <>
@@ -238,47 +313,40 @@ export function Controls() {
             <button onClick={() => setConfirmKill(false)}>Keep trading</button>
           </>
         ) : (
-          <button data-testid="kill-button" className="btn-kill" onClick={() => setConfirmKill(true)}>
+          <button
+            data-testid="kill-button"
+            className="btn-kill"
+            title="Cancel every order on every instrument and halt the account"
+            onClick={() => setConfirmKill(true)}
+          >
             Kill switch <kbd>{HOTKEYS.kill}</kbd>
           </button>
         )}
         <button
           data-testid="reset-button"
-          disabled={!halted && !kill}
+          disabled={!halted && !accountHalted && !kill}
           onClick={() => void act(invoke('risk.reset', {}))}
         >
           Reset after kill
+        </button>
+        <button data-testid="reconcile-button" onClick={() => void reconcile()}>
+          Reconcile with venue
         </button>
       </div>
       {lastError ? (
         <div className="error" data-testid="command-error">
           {lastError}
         </div>
-      ) : null}
-      {confirmFlatten ? (
-        <div className="modal" role="dialog" data-testid="flatten-modal">
-          <p>
-            Flatten: stop quoting, cancel every order, then send a market order for{' '}
-            <strong className="num">{position.replace(/^-/, '')}</strong> to{' '}
-            {position.startsWith('-') ? 'buy' : 'sell'}. Slippage depends on the book.
-          </p>
-          <button
-            data-testid="flatten-confirm"
-            className="btn-kill"
-            onClick={() => {
-              setConfirmFlatten(false);
-              void act(invoke('position.flatten', {}));
-            }}
-          >
-            Flatten now
-          </button>
-          <button onClick={() => setConfirmFlatten(false)}>Cancel</button>
+      ) : reconciled ? (
+        <div className="ok-note" data-testid="reconcile-result">
+          {reconciled}
         </div>
       ) : null}
+      {confirmFlatten !== null ? <FlattenModal symbol={confirmFlatten} act={act} /> : null}
       <h3>Overrides</h3>
-      <OverrideForm />
+      <OverrideForm key={selected ?? ''} symbol={selected} />
       <h3>Manual order</h3>
-      <Ticket />
+      <Ticket symbol={selected} />
     </section>
   );
 }

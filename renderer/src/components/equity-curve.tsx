@@ -1,9 +1,18 @@
 import { useEffect, useRef } from 'react';
 import { AreaSeries, createChart, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
-import { useEngineStore } from '../store/engine-store.ts';
+import { newItems, perSecond } from '../series-points.ts';
+import type { EquityPoint } from '../store/engine-store.ts';
+import { selectEquity, selectSelected, useEngineStore } from '../store/engine-store.ts';
 
-/** Equity over time from the engine's equity samples, appended as they arrive (no re-render). */
-export function EquityCurve() {
+type Source = 'instrument' | 'account';
+
+/**
+ * Equity over time from the engine's equity samples: the selected instrument's, or the account's.
+ * Appended as they arrive (no re-render); redrawn when the instrument changes or the capped list
+ * rotated past what is drawn.
+ */
+export function EquityCurve(props: { source: Source }) {
+  const { source } = props;
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = host.current;
@@ -24,19 +33,28 @@ export function EquityCurve() {
       lineWidth: 1,
       priceLineVisible: false,
     });
-    let seen = 0;
-    let last = 0;
+    // undefined: nothing drawn yet (null is the account).
+    let shown: string | null | undefined = undefined;
+    let drawn: readonly EquityPoint[] = [];
+    let lastTime = -Infinity;
     const apply = (s: ReturnType<typeof useEngineStore.getState>) => {
-      if (s.equity.length === seen) return;
-      // The store keeps a capped list; start over if it rotated under us.
-      const fresh = s.equity.length < seen ? s.equity : s.equity.slice(seen);
-      for (const p of fresh) {
-        const t = Math.floor(p.at / 1000) as UTCTimestamp;
-        if (t < last) continue;
-        series.update({ time: t, value: Number(p.equity) });
-        last = t;
+      const key = source === 'account' ? null : selectSelected(s);
+      const list = source === 'account' ? s.accountEquity : selectEquity(s);
+      if (key === shown && list === drawn) return;
+      const delta = key === shown ? newItems(list, drawn.at(-1)) : { reset: true, items: list };
+      if (delta.reset) {
+        const data = perSecond(list, (p) => p.equity);
+        series.setData(data.map((p) => ({ time: p.time as UTCTimestamp, value: p.value })));
+        lastTime = data.at(-1)?.time ?? -Infinity;
+      } else {
+        for (const p of perSecond(delta.items, (x) => x.equity)) {
+          if (p.time < lastTime) continue;
+          series.update({ time: p.time as UTCTimestamp, value: p.value });
+          lastTime = p.time;
+        }
       }
-      seen = s.equity.length;
+      shown = key;
+      drawn = list;
     };
     apply(useEngineStore.getState());
     const off = useEngineStore.subscribe(apply);
@@ -44,6 +62,6 @@ export function EquityCurve() {
       off();
       chart.remove();
     };
-  }, []);
-  return <div className="equity-curve" data-testid="equity-curve" ref={host} />;
+  }, [source]);
+  return <div className="equity-curve" data-testid="equity-curve" data-source={source} ref={host} />;
 }

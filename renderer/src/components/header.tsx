@@ -1,7 +1,59 @@
-import { useEngineStore } from '../store/engine-store.ts';
-import { formatClock } from '../format.ts';
+import { useShallow } from 'zustand/react/shallow';
+import type { Mode } from '../../../engine/api/contract.ts';
+import { selectSelected, useEngineStore } from '../store/engine-store.ts';
+import { formatClock, formatMoney, pnlClass } from '../format.ts';
 
-const MODE_LABEL = { sim: 'SIM', paper: 'PAPER', testnet: 'TESTNET', demo: 'DEMO', live: 'LIVE' } as const;
+const MODE_LABEL: Record<Mode, string> = {
+  sim: 'SIM',
+  paper: 'PAPER',
+  backtest: 'BACKTEST',
+  testnet: 'TESTNET',
+  demo: 'DEMO',
+  live: 'LIVE',
+};
+
+/** Account totals across instruments, in the account's currency; the engine's decimal strings as they are. */
+function AccountTotals() {
+  const a = useEngineStore(
+    useShallow((s) => {
+      const account = s.state?.account;
+      return {
+        currency: account?.currency ?? '',
+        equity: account?.equity,
+        realized: account?.realized ?? '0',
+        unrealized: account?.unrealized ?? '0',
+        fees: account?.fees ?? '0',
+        state: account?.tradingState,
+        reason: account?.reason ?? null,
+      };
+    }),
+  );
+  return (
+    <span className="account" data-testid="account">
+      <span className="muted">Account</span>
+      <span
+        className={`trading trading--${a.state ?? 'unknown'}`}
+        data-testid="account-state"
+        title={a.reason ?? undefined}
+      >
+        {a.state ? a.state.toUpperCase() : '…'}
+      </span>
+      <span
+        className={`num ${a.equity === undefined ? '' : pnlClass(a.equity)}`}
+        data-testid="account-equity"
+      >
+        {a.equity === undefined ? '—' : `${formatMoney(a.equity, true)} ${a.currency}`}
+      </span>
+      <span className="num account-pnl" data-testid="account-pnl">
+        <span className="muted">R</span>{' '}
+        <span className={pnlClass(a.realized)}>{formatMoney(a.realized, true)}</span>{' '}
+        <span className="muted">U</span>{' '}
+        <span className={pnlClass(a.unrealized)}>{formatMoney(a.unrealized, true)}</span>{' '}
+        <span className="muted">fees</span> {formatMoney(a.fees)}
+      </span>
+    </span>
+  );
+}
 
 export function Header() {
   const mode = useEngineStore((s) => s.state?.mode);
@@ -10,6 +62,7 @@ export function Header() {
   const link = useEngineStore((s) => s.link);
   const feed = useEngineStore((s) => s.state?.connection.feed);
   const feedAge = useEngineStore((s) => s.state?.connection.feedAgeMs);
+  const selected = useEngineStore(selectSelected);
   const trading = useEngineStore((s) => s.state?.risk.tradingState);
   return (
     <header className={`header ${link ? '' : 'header--down'}`} data-testid="header">
@@ -29,9 +82,15 @@ export function Header() {
       <span className="clock num" data-testid="engine-clock">
         {time != null ? formatClock(time) : '--:--:--,---'}
       </span>
-      <span className={`trading trading--${trading ?? 'unknown'}`} data-testid="trading-state">
-        {trading ? trading.toUpperCase() : '…'}
+      <span className="selected-state">
+        <span className="muted" data-testid="header-symbol">
+          {selected ?? ''}
+        </span>
+        <span className={`trading trading--${trading ?? 'unknown'}`} data-testid="trading-state">
+          {trading ? trading.toUpperCase() : '…'}
+        </span>
       </span>
+      <AccountTotals />
     </header>
   );
 }

@@ -1,6 +1,6 @@
-import { memo, useMemo } from 'react';
+import { memo, useCallback, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useEngineStore } from '../store/engine-store.ts';
+import { targetOf, useEngineStore } from '../store/engine-store.ts';
 import { useUiStore } from '../store/ui-store.ts';
 import { addSizes } from '../sizes.ts';
 
@@ -66,13 +66,18 @@ export function Ladder() {
     })),
   );
   const orders = useEngineStore((s) => s.state?.orders);
+  // The instrument this book belongs to, from the same snapshot as the book itself.
+  const symbol = useEngineStore((s) => s.state?.instrument?.symbol ?? null);
   const sizeDecimals = useEngineStore((s) => s.state?.instrument?.sizeDecimals ?? 3);
   const invoke = useEngineStore((s) => s.invoke);
   const setTicket = useUiStore((s) => s.setTicket);
+  const setLastError = useUiStore((s) => s.setLastError);
 
   const rows = useMemo(() => {
     const own = new Map<string, { size: string; id: string }>();
     for (const o of orders ?? []) {
+      // Only this book's orders: another instrument's order at an equal price is not ours here.
+      if (o.symbol !== symbol) continue;
       const prev = own.get(`${o.side}:${o.price}`);
       own.set(`${o.side}:${o.price}`, {
         size: prev ? addSizes(prev.size, o.size, sizeDecimals) : o.size,
@@ -102,17 +107,30 @@ export function Ladder() {
       });
     };
     return { asks: build(askLevels, 'ask', askTotal).reverse(), bids: build(bidLevels, 'bid', bidTotal) };
-  }, [asks, bids, orders, sizeDecimals]);
+  }, [asks, bids, orders, sizeDecimals, symbol]);
 
-  const onPick = (price: string) => {
-    setTicket({ price });
-  };
-  const onCancel = (clientId: string) => {
-    void invoke('orders.cancel', { clientId });
-  };
+  const onPick = useCallback(
+    (price: string) => {
+      setTicket({ price });
+    },
+    [setTicket],
+  );
+  const onCancel = useCallback(
+    (clientId: string) => {
+      void invoke('orders.cancel', { clientId, ...targetOf(symbol) }).then((r) => {
+        setLastError(r.ok ? null : r.error.message);
+      });
+    },
+    [invoke, symbol, setLastError],
+  );
   return (
-    <section className="panel ladder" data-testid="ladder" data-book-seq={seq}>
-      <h2>Order book</h2>
+    <section className="panel ladder" data-testid="ladder" data-book-seq={seq} data-symbol={symbol ?? ''}>
+      <h2>
+        Order book{' '}
+        <span className="ladder-symbol" data-testid="instrument-symbol">
+          {symbol ?? ''}
+        </span>
+      </h2>
       <div className="ladder-head">
         <span>Price</span>
         <span>Size</span>

@@ -1,7 +1,8 @@
+import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { QuoteSideView } from '../../../engine/api/contract.ts';
+import type { GaugeView, QuoteSideView } from '../../../engine/api/contract.ts';
 import { formatMoney, gaugeLevel, pnlClass } from '../format.ts';
-import { useEngineStore } from '../store/engine-store.ts';
+import { selectSelected, useEngineStore } from '../store/engine-store.ts';
 import { EquityCurve } from './equity-curve.tsx';
 
 function Cell(props: {
@@ -96,10 +97,14 @@ export function PositionPanel() {
   const p = useEngineStore((s) => s.state?.position);
   const base = useEngineStore((s) => s.state?.instrument?.base ?? '');
   const quote = useEngineStore((s) => s.state?.instrument?.quote ?? '');
+  const symbol = useEngineStore(selectSelected);
+  const [curve, setCurve] = useState<'instrument' | 'account'>('instrument');
   if (!p) return null;
   return (
     <section className="panel position" data-testid="position-panel">
-      <h2>Inventory &amp; PnL</h2>
+      <h2>
+        Inventory &amp; PnL <span className="muted">{symbol ?? ''}</span>
+      </h2>
       <div className="grid2">
         <Cell label={`Position ${base}`} value={p.size} testId="position-size" className={pnlClass(p.size)} />
         <Cell label="Avg entry" value={p.avgEntry} />
@@ -117,49 +122,82 @@ export function PositionPanel() {
           className={pnlClass(p.equity)}
         />
       </div>
-      <EquityCurve />
+      <div className="curve-source">
+        <button
+          className={curve === 'instrument' ? 'active' : ''}
+          data-testid="equity-source-instrument"
+          onClick={() => setCurve('instrument')}
+        >
+          {symbol ?? 'Instrument'}
+        </button>
+        <button
+          className={curve === 'account' ? 'active' : ''}
+          data-testid="equity-source-account"
+          onClick={() => setCurve('account')}
+        >
+          Account
+        </button>
+      </div>
+      <EquityCurve source={curve} />
     </section>
   );
 }
 
-/** Every risk limit as value against limit, coloured by how close it is. */
+function Gauge(props: { gauge: GaugeView }) {
+  const g = props.gauge;
+  const level = gaugeLevel(g.value, g.limit);
+  const pct = Math.min(100, (Math.abs(g.value) / (g.limit || 1)) * 100);
+  return (
+    <div className={`gauge gauge--${level}`} data-testid={`gauge-${g.name}`} data-level={level}>
+      <span className="k">{g.label}</span>
+      <span className="bar">
+        <span style={{ width: `${pct.toFixed(1)}%` }} />
+      </span>
+      <span className="num v">
+        {Number.isInteger(g.value) ? g.value : g.value.toFixed(3)} / {g.limit} {g.unit}
+      </span>
+    </div>
+  );
+}
+
+/**
+ * Every risk limit as value against limit, coloured by how close it is: the selected instrument's,
+ * then the account's (gross position, drawdown and daily loss across instruments).
+ */
 export function Gauges() {
   const gauges = useEngineStore((s) => s.state?.risk.gauges);
+  const accountGauges = useEngineStore((s) => s.state?.account.gauges);
+  const symbol = useEngineStore(selectSelected);
   const risk = useEngineStore(
     useShallow((s) => ({
       state: s.state?.risk.tradingState,
       reason: s.state?.risk.reason,
       kill: s.state?.risk.kill.engaged,
+      accountState: s.state?.account.tradingState,
+      accountReason: s.state?.account.reason,
     })),
   );
   return (
     <section className="panel gauges" data-testid="gauges">
       <h2>
-        Risk{' '}
+        Risk <span className="muted">{symbol ?? ''}</span>
         <span className={`trading trading--${risk.state ?? 'unknown'}`}>{risk.state?.toUpperCase()}</span>
         {risk.kill ? <span className="kill-flag">KILL ENGAGED</span> : null}
       </h2>
       {risk.reason ? <div className="muted reason">{risk.reason}</div> : null}
-      {(gauges ?? []).map((g) => {
-        const level = gaugeLevel(g.value, g.limit);
-        const pct = Math.min(100, (Math.abs(g.value) / (g.limit || 1)) * 100);
-        return (
-          <div
-            key={g.name}
-            className={`gauge gauge--${level}`}
-            data-testid={`gauge-${g.name}`}
-            data-level={level}
-          >
-            <span className="k">{g.label}</span>
-            <span className="bar">
-              <span style={{ width: `${pct.toFixed(1)}%` }} />
-            </span>
-            <span className="num v">
-              {Number.isInteger(g.value) ? g.value : g.value.toFixed(3)} / {g.limit} {g.unit}
-            </span>
-          </div>
-        );
-      })}
+      {(gauges ?? []).map((g) => (
+        <Gauge key={g.name} gauge={g} />
+      ))}
+      <h3 className="gauges-account" data-testid="account-gauges">
+        Account{' '}
+        <span className={`trading trading--${risk.accountState ?? 'unknown'}`}>
+          {risk.accountState?.toUpperCase()}
+        </span>
+      </h3>
+      {risk.accountReason ? <div className="muted reason">{risk.accountReason}</div> : null}
+      {(accountGauges ?? []).map((g) => (
+        <Gauge key={g.name} gauge={g} />
+      ))}
     </section>
   );
 }

@@ -6,10 +6,14 @@ export interface UiStore {
   setTicket: (t: Partial<UiStore['ticket']>) => void;
   confirmKill: boolean;
   setConfirmKill: (v: boolean) => void;
-  confirmFlatten: boolean;
-  setConfirmFlatten: (v: boolean) => void;
+  /** The instrument whose flatten is being confirmed (fixed when the modal opened), or null. */
+  confirmFlatten: string | null;
+  setConfirmFlatten: (symbol: string | null) => void;
   lastError: string | null;
   setLastError: (e: string | null) => void;
+  /** The instrument a switch was requested to and not yet answered, and the last refusal. */
+  switching: { pending: string | null; error: string | null };
+  setSwitching: (s: UiStore['switching']) => void;
 }
 
 export const useUiStore = create<UiStore>((set) => ({
@@ -17,8 +21,10 @@ export const useUiStore = create<UiStore>((set) => ({
   setTicket: (t) => set((s) => ({ ticket: { ...s.ticket, ...t } })),
   confirmKill: false,
   setConfirmKill: (confirmKill) => set({ confirmKill }),
-  confirmFlatten: false,
+  confirmFlatten: null,
   setConfirmFlatten: (confirmFlatten) => set({ confirmFlatten }),
   lastError: null,
   setLastError: (lastError) => set({ lastError }),
+  switching: { pending: null, error: null },
+  setSwitching: (switching) => set({ switching }),
 }));

@@ -18,6 +18,15 @@ export class WorkstationPage {
   readonly overridesActive: Locator;
   readonly workingRows: Locator;
   readonly chartCanvas: Locator;
+  readonly switcher: Locator;
+  readonly instrumentTabs: Locator;
+  readonly switchError: Locator;
+  /** The symbol the ladder's book belongs to (from the same snapshot as the book). */
+  readonly instrumentSymbol: Locator;
+  readonly ladder: Locator;
+  readonly accountEquity: Locator;
+  readonly accountPnl: Locator;
+  readonly accountState: Locator;
 
   constructor(page: Page) {
     this.page = page;
@@ -36,11 +45,56 @@ export class WorkstationPage {
     this.overridesActive = page.getByTestId('overrides-active');
     this.workingRows = page.getByTestId('orders-table').locator('.vbody .vrow');
     this.chartCanvas = page.getByTestId('chart').locator('canvas').first();
+    this.switcher = page.getByTestId('instrument-switcher');
+    this.instrumentTabs = this.switcher.getByTestId('instrument-tab');
+    this.switchError = page.getByTestId('instrument-switch-error');
+    this.instrumentSymbol = page.getByTestId('instrument-symbol');
+    this.ladder = page.getByTestId('ladder');
+    this.accountEquity = page.getByTestId('account-equity');
+    this.accountPnl = page.getByTestId('account-pnl');
+    this.accountState = page.getByTestId('account-state');
   }
 
   async open(url: string): Promise<void> {
     await this.page.goto(url);
     await this.page.locator('.app[data-state="ready"]').waitFor();
+  }
+
+  /** The switcher's tab for one instrument (carries data-selected, data-quoting, data-mid). */
+  instrumentTab(symbol: string): Locator {
+    return this.switcher.locator(`[data-testid="instrument-tab"][data-symbol="${symbol}"]`);
+  }
+
+  /** Clicks an instrument's tab and waits until the engine's snapshot shows it (tab and ladder). */
+  async selectInstrument(symbol: string): Promise<void> {
+    const tab = this.instrumentTab(symbol);
+    await tab.click();
+    await tab.and(this.page.locator('[data-selected="true"]')).waitFor();
+    await this.page.locator(`[data-testid="ladder"][data-symbol="${symbol}"]`).waitFor();
+  }
+
+  /** An instrument's mid as its switcher line reports it; NaN while it has none. */
+  async tabMid(symbol: string): Promise<number> {
+    const mid = await this.instrumentTab(symbol).getAttribute('data-mid');
+    return mid ? Number(mid) : NaN;
+  }
+
+  /** The mid printed in the ladder's spread row; NaN while there is none. */
+  async ladderMid(): Promise<number> {
+    const text = (await this.page.getByTestId('ladder-spread').textContent()) ?? '';
+    return Number(/mid ([\d.]+)/.exec(text)?.[1]);
+  }
+
+  /** Every price on the ladder, asks and bids. */
+  async ladderPrices(): Promise<number[]> {
+    // One read in the page (the rows re-render many times a second); the element type is spelled out
+    // because this project's Node-side tsconfig has no DOM types.
+    const prices = await this.ladder
+      .getByTestId('ladder-row')
+      .evaluateAll((rows: { getAttribute(name: string): string | null }[]) =>
+        rows.map((row) => row.getAttribute('data-price') ?? ''),
+      );
+    return prices.map((p) => (p === '' ? NaN : Number(p)));
   }
 
   async startQuoting(): Promise<void> {

@@ -5,12 +5,12 @@
  */
 import { SimClock } from '../../../engine/core/clock.ts';
 import { Engine } from '../../../engine/api/engine.ts';
-import { createSession } from '../../../engine/api/session-factory.ts';
+import { TradingApp } from '../../../engine/host/trading-app.ts';
 
 const [dataDir, seedText, startText] = process.argv.slice(2);
 if (!dataDir || !seedText || !startText) throw new Error('usage: crash-child.ts DATA_DIR SEED START_MS');
 const clock = new SimClock(Number(startText));
-const session = createSession({ mode: 'sim', dataDir, seed: Number(seedText) }, clock);
+const session = new TradingApp({ dataDir, seed: Number(seedText) }, clock);
 const engine = new Engine({ clock, session });
 const tick = async (): Promise<void> => {
   clock.advance(2);
@@ -21,7 +21,7 @@ const boot = { up: false };
 void engine.start().then(() => (boot.up = true));
 while (!boot.up) await tick();
 void engine.invoke('quoting.start', {});
-const store = session.storeForTests();
+const store = session.store;
 if (!store) throw new Error('no store');
 let batches = 0;
 for (;;) {

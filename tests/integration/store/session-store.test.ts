@@ -12,7 +12,7 @@ describe('a session with its database', () => {
     await run(first.clock, 2_000, 5);
     await drive(first.clock, first.engine.invoke('quoting.start', {}));
     await run(first.clock, 300_000, 5);
-    const position = first.session.positionLots();
+    const position = first.desk().portfolio.positionLots();
     const fills = first.events.filter((e) => e.name === 'fill.executed').length;
     expect(fills).toBeGreaterThan(50);
     await drive(first.clock, first.engine.invoke('risk.kill', {}));
@@ -30,7 +30,7 @@ describe('a session with its database', () => {
     expect(stored.pos).toBe(position);
 
     const second = await startSimEngine(22, dataDir);
-    expect(second.session.positionLots()).toBe(position);
+    expect(second.desk().portfolio.positionLots()).toBe(position);
     expect(second.state().risk.tradingState).toBe('halted');
     expect(second.state().risk.kill.engaged).toBe(true);
     const refused = await drive(second.clock, second.engine.invoke('quoting.start', {}));

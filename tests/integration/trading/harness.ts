@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { SimClock } from '../../../engine/core/clock.ts';
 import { Engine } from '../../../engine/api/engine.ts';
 import type { EngineEvent, EngineState } from '../../../engine/api/contract.ts';
-import { createSession } from '../../../engine/api/session-factory.ts';
+import { TradingApp, type AppConfig } from '../../../engine/host/trading-app.ts';
+import type { InstrumentDesk } from '../../../engine/node/instrument-desk.ts';
 
 /** Runs `promise` to completion while advancing the simulated clock in small steps. */
 export async function drive<T>(clock: SimClock, promise: Promise<T>, stepMs = 1, maxMs = 60_000): Promise<T> {
@@ -45,14 +46,19 @@ export async function run(clock: SimClock, ms: number, stepMs = 1, each?: () => 
   }
 }
 
-export async function startSimEngine(seed = 7, dataDir = mkdtempSync(join(tmpdir(), 'mmws-it-'))) {
+export async function startSimEngine(
+  seed = 7,
+  dataDir = mkdtempSync(join(tmpdir(), 'mmws-it-')),
+  extra: Partial<AppConfig> = {},
+) {
   const clock = new SimClock(Date.UTC(2026, 0, 5, 9));
-  const session = createSession({ mode: 'sim', dataDir, seed }, clock);
+  const session = new TradingApp({ dataDir, seed, ...extra }, clock);
   const engine = new Engine({ clock, session });
   const events: EngineEvent[] = [];
   let state: EngineState | undefined;
   engine.onEvent((e) => events.push(e));
   engine.onState((s) => (state = s));
   await drive(clock, engine.start());
-  return { clock, session, engine, events, dataDir, state: () => state ?? engine.state() };
+  const desk = (symbol = 'BTCUSDT'): InstrumentDesk => session.node.desk(symbol);
+  return { clock, session, engine, events, dataDir, desk, state: () => state ?? engine.state() };
 }

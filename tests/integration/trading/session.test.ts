@@ -3,16 +3,16 @@ import { drive, run, startSimEngine } from './harness.ts';
 
 describe('a trading session on the simulated exchange', () => {
   it('quotes for a simulated hour within every limit, then the kill switch leaves nothing working', async () => {
-    const { clock, session, engine, events, state } = await startSimEngine(7);
-    const limits = session.limits();
+    const { clock, session, engine, events, state, desk } = await startSimEngine(7);
+    const limits = desk().config.limits;
     await run(clock, 5_000, 5);
     expect(await drive(clock, engine.invoke('quoting.start', {}))).toMatchObject({ ok: true });
     let maxAbsPos = 0;
     let maxOpen = 0;
     let maxExposure = 0;
-    const oms = session.orderManager();
+    const oms = desk().oms;
     await run(clock, 3_600_000, 5, () => {
-      const pos = session.positionLots();
+      const pos = desk().portfolio.positionLots();
       maxAbsPos = Math.max(maxAbsPos, Math.abs(pos));
       maxOpen = Math.max(maxOpen, oms.openCount());
       maxExposure = Math.max(maxExposure, pos + oms.workingLotsOn('buy'), -(pos - oms.workingLotsOn('sell')));
@@ -31,15 +31,15 @@ describe('a trading session on the simulated exchange', () => {
     // Kill switch: cancel everything, halt; once the venue has answered nothing of ours rests.
     expect(await drive(clock, engine.invoke('risk.kill', {}))).toMatchObject({ ok: true });
     await run(clock, 200, 1);
-    expect(session.workingOrderCount()).toBe(0);
-    expect(session.tradingState()).toBe('halted');
-    const venueOpen = await drive(clock, session.venueForTests().openOrders('BTCUSDT'));
+    expect(desk().oms.openCount()).toBe(0);
+    expect(state().risk.tradingState).toBe('halted');
+    const venueOpen = await drive(clock, session.venue.openOrders('BTCUSDT'));
     expect(venueOpen).toEqual([]);
     // Halted means halted: starting again is refused until the trader resets.
     const again = await drive(clock, engine.invoke('quoting.start', {}));
     expect(again).toMatchObject({ ok: false, error: { code: 'rejected' } });
     await run(clock, 5_000, 5);
-    expect(session.workingOrderCount()).toBe(0);
+    expect(desk().oms.openCount()).toBe(0);
     await drive(clock, engine.stop());
   }, 120_000);
 

@@ -85,7 +85,7 @@ describe('Engine facade', () => {
       for (let k = 0; k < 5; k++) session.sink?.changed();
       session.emit({
         name: 'alert.raised',
-        payload: { id: `a${ms}`, severity: 'info', code: 't', message: 'm', at: ms },
+        payload: { id: `a${ms}`, severity: 'info', code: 't', message: 'm', at: ms, symbol: null },
       });
       clock.advance(1);
     }

@@ -46,6 +46,17 @@ export class RecordingSession implements Session {
       'risk.kill': record('risk.kill', at),
       'risk.reset': record('risk.reset', at),
       'store.backup': record('store.backup', refuse),
+      'instruments.select': record('instruments.select', (input: { symbol: string }) => ({
+        ...at(),
+        symbol: input.symbol,
+      })),
+      'venue.reconcile': record('venue.reconcile', () => ({
+        ...at(),
+        missedFills: 0,
+        closed: 0,
+        strangers: 0,
+        settled: 0,
+      })),
     };
   }
 

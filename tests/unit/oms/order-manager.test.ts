@@ -382,12 +382,15 @@ describe('OrderManager over a venue with callback requests', () => {
       admit: () => ({ ok: false, code: 'venue_unavailable', message: 'breaker open' }),
       record: (res) => recorded.push(res),
     };
-    const { oms, events, bid } = await simSetup(breaker);
+    const { clock, oms, events, bid } = await simSetup(breaker);
     const r = oms.submit({ ...place, tif: 'post_only', price: (bid - 100) as Ticks, size: 2 as Lots });
     if (!r.ok) throw new Error('refused');
     // Never from inside submit: listeners see pending-new first.
     expect(events.map((e) => (e.kind === 'order' ? e.order.status : e.kind))).toEqual(['pending-new']);
     await flush();
+    // Answered on the clock, not in a microtask: a replay sees it at the same simulated instant.
+    expect(oms.get(r.clientId)).toMatchObject({ needsReconcile: false });
+    clock.advance(0);
     expect(oms.get(r.clientId)).toMatchObject({ needsReconcile: true, reason: 'breaker open' });
     expect([oms.requestsInFlight(), recorded.length]).toEqual([0, 0]);
   });
@@ -395,13 +398,13 @@ describe('OrderManager over a venue with callback requests', () => {
   it('counts a venue that throws as a failure and keeps the order for reconciliation', async () => {
     const recorded: { ok: boolean }[] = [];
     const breaker: CallGuard = { admit: () => null, record: (res) => recorded.push(res) };
-    const { venue, oms, bid } = await simSetup(breaker);
+    const { clock, venue, oms, bid } = await simSetup(breaker);
     venue.callbackOrders.place = () => {
       throw new Error('socket closed');
     };
     const r = oms.submit({ ...place, tif: 'post_only', price: (bid - 100) as Ticks, size: 2 as Lots });
     if (!r.ok) throw new Error('refused');
-    await flush();
+    clock.advance(0);
     expect(oms.get(r.clientId)).toMatchObject({ needsReconcile: true, reason: 'socket closed' });
     expect(recorded).toEqual([{ ok: false, code: 'venue_unavailable', message: 'socket closed' }]);
     expect(oms.requestsInFlight()).toBe(0);

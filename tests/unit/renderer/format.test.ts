@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decimalSign, formatClock, formatMoney, gaugeLevel, pnlClass } from '../../../renderer/src/format.ts';
-import { hotkeyFor } from '../../../renderer/src/hotkeys.ts';
+import { hotkeyFor, instrumentIndexFor } from '../../../renderer/src/hotkeys.ts';
 import { addSizes } from '../../../renderer/src/sizes.ts';
 import { parseOverride } from '../../../renderer/src/override-input.ts';
 
@@ -63,5 +63,16 @@ describe('hotkeys', () => {
     expect(hotkeyFor(key('s', { isContentEditable: true }))).toBeNull();
     expect(hotkeyFor(key('c', { tagName: 'DIV' }, { ctrlKey: true }))).toBeNull();
     expect(hotkeyFor(key('z'))).toBeNull();
+  });
+
+  it('digits 1–9 pick the instrument at that place in the switcher, never while typing', () => {
+    expect(instrumentIndexFor(key('1'))).toBe(0);
+    expect(instrumentIndexFor(key('9'))).toBe(8);
+    expect(instrumentIndexFor(key('0'))).toBeNull();
+    expect(instrumentIndexFor(key('s'))).toBeNull();
+    expect(instrumentIndexFor(key('2', { tagName: 'INPUT' }))).toBeNull();
+    expect(instrumentIndexFor(key('2', { tagName: 'DIV' }, { altKey: true }))).toBeNull();
+    // The switcher's digits never collide with an action key.
+    expect(hotkeyFor(key('1'))).toBeNull();
   });
 });

@@ -39,6 +39,7 @@ const ctx: RiskContext = {
   workingSellLots: 0,
   openOrders: 0,
   mid: 650_000,
+  accountRoomLots: Infinity,
   now: 0,
 };
 const check = (

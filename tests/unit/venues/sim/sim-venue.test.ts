@@ -74,12 +74,13 @@ function touch(venue: SimVenue): { bid: number; ask: number } {
 }
 
 describe('SimVenue basics', () => {
-  it('describes itself and its instrument', async () => {
+  it('describes itself and its instruments', async () => {
     const venue = createDefaultSim(new SimClock(), 1);
     expect(venue.kind).toBe('sim');
     expect(Object.values(venue.capabilities).every(Boolean)).toBe(true);
     expect(await venue.instruments()).toEqual([
       expect.objectContaining({ symbol: 'BTCUSDT', tickSize: '0.10', lotSize: '0.001', takerFee: '0.0006' }),
+      expect.objectContaining({ symbol: 'ETHUSDT', tickSize: '0.01', lotSize: '0.01', takerFee: '0.0006' }),
     ]);
   });
 
@@ -101,6 +102,7 @@ describe('SimVenue basics', () => {
     const { clock, venue } = await started();
     expect(await settle(clock, venue.balances())).toEqual([
       { asset: 'BTC', total: '10', free: '10' },
+      { asset: 'ETH', total: '200', free: '200' },
       { asset: 'USDT', total: '1000000', free: '1000000' },
     ]);
     const { bid } = touch(venue);

@@ -1,34 +1,14 @@
 import { Decimal } from '../core/decimal.ts';
 import type { Instrument } from '../core/instrument.ts';
 import type { RiskLimits } from '../risk/limits.ts';
-import type { ModelName } from '../strategy/models.ts';
+import type { AccountLimits } from '../risk/risk-engine.ts';
+import type { ModelConfig, QuotingConfig } from '../strategy/quote-decision.ts';
 
+/** One instrument's parameters and limits: each instrument of a node has its own. */
 export interface TradingConfig {
   symbol: string;
-  model: {
-    name: ModelName;
-    gamma: number;
-    /** κ and A used until (or instead of) the intensity fit, per tick and per second. */
-    kappa: number;
-    A: number;
-    /** Rolling horizon of τ seconds, or a session ending at a fixed time (ms since epoch). */
-    horizon: { kind: 'rolling'; seconds: number } | { kind: 'session'; endsAt: number };
-    priceSource: 'mid' | 'microprice';
-    volHalfLifeS: number;
-    volWarmup: number;
-    /** Use A and κ fitted from the trade tape once warm. */
-    fitIntensity: boolean;
-  };
-  quoting: {
-    sizeLots: number;
-    levels: number;
-    levelSpacingTicks: number;
-    minSpreadTicks: number;
-    maxSpreadTicks: number;
-    toleranceTicks: number;
-    minRefreshMs: number;
-    maxInFlight: number;
-  };
+  model: ModelConfig;
+  quoting: QuotingConfig;
   limits: RiskLimits;
   /** Equity at the start of the session in quote currency (for drawdown and the equity curve). */
   startingEquity: string;
@@ -73,5 +53,14 @@ export function defaultTradingConfig(inst: Instrument): TradingConfig {
       staleFeedMs: 2000,
     },
     startingEquity: '0',
+  };
+}
+
+/** Account-level limits across every instrument the node trades (quote currency). */
+export function defaultAccountLimits(): AccountLimits {
+  return {
+    maxGrossNotional: new Decimal('500000'),
+    maxDrawdown: new Decimal('10000'),
+    dailyLossLimit: new Decimal('20000'),
   };
 }

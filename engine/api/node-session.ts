@@ -1,0 +1,162 @@
+import type { Clock } from '../core/clock.ts';
+import { EngineError } from '../core/errors.ts';
+import type { Alert } from '../events/domain-events.ts';
+import type { InstrumentDesk } from '../node/instrument-desk.ts';
+import type { TradingNode } from '../node/trading-node.ts';
+import type { AlertView, EngineState, Handlers, Mode, OverrideEntry } from './contract.ts';
+import type { Session, SessionSink } from './engine.ts';
+import { orderHandlers } from './handlers/order-handlers.ts';
+import { quotingHandlers } from './handlers/quoting-handlers.ts';
+import { riskHandlers } from './handlers/risk-handlers.ts';
+import { storeHandlers } from './handlers/store-handlers.ts';
+import { venueHandlers } from './handlers/venue-handlers.ts';
+import type { HandlerContext, StoreControl } from './handlers/context.ts';
+import { emptyState } from './state.ts';
+import { accountView, fillView, instrumentSection, instrumentSummary, orderView } from './views.ts';
+
+export interface NodeSessionOptions {
+  node: TradingNode;
+  mode: Mode;
+  /** The database as the host runs it; absent without one. */
+  store?: StoreControl;
+}
+
+const MAX_ALERTS = 50;
+const SHOWN_ALERTS = 20;
+
+/**
+ * The UI's side of a trading node: the command handlers of every domain, the state snapshot, and the
+ * stream of discrete events, all from the node's bus. The trader's selection lives here: commands that
+ * name no instrument act on it.
+ */
+export class NodeSession implements Session {
+  readonly handlers: Handlers;
+  private readonly node: TradingNode;
+  private readonly clock: Clock;
+  private readonly mode: Mode;
+  private readonly store: StoreControl | undefined;
+  private sink: SessionSink | undefined;
+  private selected: string | null = null;
+  private readonly alerts: AlertView[] = [];
+
+  constructor(options: NodeSessionOptions) {
+    this.node = options.node;
+    this.clock = options.node.clock;
+    this.mode = options.mode;
+    this.store = options.store;
+    this.subscribe();
+    const ctx: HandlerContext = {
+      clock: this.clock,
+      node: this.node,
+      store: this.store,
+      desk: (symbol) => this.desk(symbol),
+      select: (symbol) => {
+        this.selected = this.desk(symbol).symbol;
+      },
+      requireStarted: () => {
+        this.requireStarted();
+      },
+      overrideChanged: (symbol, entry) => {
+        const at = this.clock.now();
+        this.node.bus.publish('override.changed', { symbol, field: entry.field, value: entry.value, at });
+      },
+    };
+    this.handlers = {
+      'engine.ping': () => ({ pong: true, time: this.clock.now() }),
+      'engine.snapshot': () => ({ ...this.snapshot(), seq: 0, time: this.clock.now() }),
+      ...quotingHandlers(ctx),
+      ...orderHandlers(ctx),
+      ...riskHandlers(ctx),
+      ...storeHandlers(ctx),
+      ...venueHandlers(ctx),
+    };
+  }
+
+  private subscribe(): void {
+    const bus = this.node.bus;
+    const changed = () => this.sink?.changed();
+    bus.subscribe('book.updated', changed);
+    bus.subscribe('risk.changed', changed);
+    bus.subscribe('order.changed', (e) => {
+      this.sink?.event({ name: 'order.changed', payload: orderView(e.instrument, e.order) });
+      changed();
+    });
+    bus.subscribe('fill.applied', (e) => {
+      this.sink?.event({ name: 'fill.executed', payload: fillView(e.instrument, e.fill) });
+      changed();
+    });
+    bus.subscribe('alert.raised', (a: Alert) => {
+      this.alerts.push(a);
+      if (this.alerts.length > MAX_ALERTS) this.alerts.shift();
+      this.sink?.event({ name: 'alert.raised', payload: a });
+      changed();
+    });
+    bus.subscribe('override.changed', (e) => {
+      const field = e.field as OverrideEntry['field'];
+      this.sink?.event({
+        name: 'override.changed',
+        payload: { symbol: e.symbol, field, value: e.value, at: e.at },
+      });
+    });
+    bus.subscribe('equity.sampled', (e) => {
+      this.sink?.event({ name: 'equity.sampled', payload: { ...e } });
+    });
+  }
+
+  private requireStarted(): void {
+    if (!this.node.isRunning())
+      throw new EngineError('unavailable', 'the session is not connected to its venue yet');
+  }
+
+  private desk(symbol: string | undefined): InstrumentDesk {
+    this.requireStarted();
+    const name = symbol ?? this.selected ?? this.node.desks()[0]?.symbol;
+    if (name === undefined) throw new EngineError('unavailable', 'the node trades no instrument yet');
+    return this.node.desk(name);
+  }
+
+  attach(sink: SessionSink): void {
+    this.sink = sink;
+  }
+
+  async start(): Promise<void> {
+    await this.node.start();
+    this.selected ??= this.node.desks()[0]?.symbol ?? null;
+    this.sink?.changed();
+  }
+
+  stop(): Promise<void> {
+    return this.node.stop();
+  }
+
+  snapshot(): Omit<EngineState, 'seq' | 'time'> {
+    const base = emptyState(this.mode, this.node.venue.id);
+    const store = this.store?.status() ?? {
+      ok: true,
+      queueDepth: 0,
+      lastBackupAt: null,
+      message: 'no database',
+    };
+    const alerts = this.alerts.slice(-SHOWN_ALERTS);
+    const desks = this.node.desks();
+    const selected = desks.find((d) => d.symbol === this.selected) ?? desks[0];
+    if (!this.node.isRunning() || !selected) {
+      return {
+        ...base,
+        connection: { ...base.connection, state: this.node.venue.connectionState() },
+        alerts,
+        store,
+      };
+    }
+    const summaries = desks.map((d) => instrumentSummary(this.node, d));
+    return {
+      ...base,
+      selected: selected.symbol,
+      instruments: summaries,
+      account: accountView(this.node, summaries),
+      ...instrumentSection(this.node, selected),
+      alerts,
+      store,
+    };
+  }
+}

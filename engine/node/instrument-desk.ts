@@ -1,0 +1,372 @@
+import type { EventBus } from '../core/bus.ts';
+import type { Clock } from '../core/clock.ts';
+import { Decimal } from '../core/decimal.ts';
+import { ClientIdFactory } from '../core/ids.ts';
+import type { Instrument } from '../core/instrument.ts';
+import type { DomainEvents } from '../events/domain-events.ts';
+import { FeedHealth } from '../market/feed-health.ts';
+import { OrderBook } from '../market/order-book.ts';
+import { TradeTape } from '../market/trade-tape.ts';
+import type { BookMessage, Trade } from '../market/types.ts';
+import { OrderManager, type OmsEvent, type OrderRequest } from '../oms/order-manager.ts';
+import type { Order } from '../oms/order.ts';
+import { QuoteManager } from '../oms/quote-manager.ts';
+import { Portfolio } from '../portfolio/portfolio.ts';
+import type { RiskDecision } from '../risk/pre-trade.ts';
+import type { InstrumentRisk, RiskEngine } from '../risk/risk-engine.ts';
+import { IntensityEstimator, VolatilityEstimator } from '../strategy/estimators.ts';
+import { Overrides } from '../strategy/overrides.ts';
+import { NO_QUOTE } from '../strategy/quote-builder.ts';
+import { decideQuotes, type QuoteDecision, type QuoteInputs } from '../strategy/quote-decision.ts';
+import type { CircuitBreaker } from '../venues/circuit-breaker.ts';
+import type { Unsubscribe, Venue } from '../venues/venue.ts';
+import type { Alerter } from './alerter.ts';
+import type { TradingConfig } from './trading-config.ts';
+
+export interface DeskOptions {
+  clock: Clock;
+  venue: Venue;
+  bus: EventBus<DomainEvents>;
+  instrument: Instrument;
+  config: TradingConfig;
+  riskEngine: RiskEngine;
+  risk: InstrumentRisk;
+  breaker: CircuitBreaker;
+  alerts: Alerter;
+  /** Prefix of this run's client order ids (unique per run and instrument). */
+  idPrefix: string;
+  /** An order's state became unknown: the node reconciles. */
+  onUnknownState: () => void;
+}
+
+const RESYNC_MIN_MS = 250;
+const MAX_LEVELS = 20;
+
+/**
+ * Everything one instrument needs, wired once: its book, the strategy and the trader's overrides,
+ * its OMS and quote manager, its portfolio and its risk. Venue events come in through `onBook`,
+ * `onTrade` and the OMS; what happened goes out as domain events on the bus. All of it runs on the
+ * injected clock and the venue's callbacks, with no promise between a book update and its orders.
+ */
+export class InstrumentDesk {
+  readonly instrument: Instrument;
+  readonly config: TradingConfig;
+  readonly book: OrderBook;
+  readonly health: FeedHealth;
+  readonly tape = new TradeTape(4096);
+  readonly vol: VolatilityEstimator;
+  readonly intensity = new IntensityEstimator(600_000, 200, 30);
+  readonly overrides: Overrides;
+  readonly oms: OrderManager;
+  readonly quotes: QuoteManager;
+  readonly portfolio: Portfolio;
+  readonly risk: InstrumentRisk;
+  /** The trader has quoting on for this instrument. */
+  quoting = false;
+  decision: QuoteDecision = { quotes: NO_QUOTE('stopped'), model: null, invalid: null };
+  /** Venue time of the newest execution of this instrument we hold. */
+  lastExecutionTs = 0;
+  private readonly o: DeskOptions;
+  private offMarket: Unsubscribe | undefined;
+  private lastResyncAt = -Infinity;
+  private lastEquity = new Decimal(0);
+  // Reused on every decision and book update: decideQuotes reads its inputs and keeps none, and a
+  // subscriber may not keep a payload beyond the call (domain-events.ts), so neither allocates.
+  private readonly inputs: QuoteInputs;
+  private readonly decided: DomainEvents['quotes.decided'];
+  private readonly bookEvent: DomainEvents['book.updated'];
+
+  constructor(options: DeskOptions) {
+    this.o = options;
+    const { clock, instrument, config } = options;
+    this.instrument = instrument;
+    this.config = config;
+    this.risk = options.risk;
+    this.book = new OrderBook(instrument.symbol, clock);
+    this.health = new FeedHealth(clock, config.limits.staleFeedMs);
+    this.vol = new VolatilityEstimator(config.model.volHalfLifeS, config.model.volWarmup);
+    this.overrides = new Overrides(clock, {
+      maxPositionLots: config.limits.maxPositionLots,
+      minLots: instrument.minLots,
+      maxLevels: MAX_LEVELS,
+    });
+    this.portfolio = new Portfolio(instrument, config.startingEquity);
+    this.oms = new OrderManager({
+      clock,
+      venue: options.venue,
+      symbol: instrument.symbol,
+      ids: new ClientIdFactory(options.idPrefix),
+      gate: (req) => this.gate(req),
+      emit: (e) => {
+        this.onOms(e);
+      },
+      maxInFlight: config.quoting.maxInFlight,
+      breaker: options.breaker,
+      onUnknownState: () => {
+        options.onUnknownState();
+      },
+    });
+    this.quotes = new QuoteManager(this.oms, clock, {
+      toleranceTicks: config.quoting.toleranceTicks,
+      minRefreshMs: config.quoting.minRefreshMs,
+      canAmend: options.venue.capabilities.amend,
+    });
+    this.inputs = {
+      now: 0,
+      quoting: false,
+      state: 'active',
+      feed: 'waiting',
+      s: undefined,
+      sigma: undefined,
+      volReady: false,
+      volRemaining: 0,
+      fit: undefined,
+      overrides: {},
+      paused: { bid: false, ask: false },
+      positionLots: 0,
+      bestBid: undefined,
+      bestAsk: undefined,
+      model: config.model,
+      quotingConfig: config.quoting,
+      maxPositionLots: config.limits.maxPositionLots,
+    };
+    this.decided = { instrument, decision: this.decision, at: 0 };
+    this.bookEvent = { instrument, at: 0 };
+  }
+
+  get symbol(): string {
+    return this.instrument.symbol;
+  }
+
+  // ---- market data ----------------------------------------------------------------------------
+
+  subscribe(): void {
+    this.offMarket?.();
+    this.offMarket = this.o.venue.subscribeMarket(this.instrument.symbol, {
+      onBook: (m) => {
+        this.onBook(m);
+      },
+      onTrade: (t) => {
+        this.onTrade(t);
+      },
+    });
+  }
+
+  unsubscribe(): void {
+    this.offMarket?.();
+    this.offMarket = undefined;
+  }
+
+  /** The hot path: a book message in, possibly order requests out. */
+  onBook(msg: BookMessage): void {
+    let result;
+    try {
+      result = this.book.apply(msg);
+    } catch (err) {
+      this.o.alerts.raise(
+        'warning',
+        'bad_book_message',
+        err instanceof Error ? err.message : String(err),
+        this.symbol,
+      );
+      this.resync();
+      return;
+    }
+    this.health.record(result);
+    if (result === 'gap' || result === 'crossed' || result === 'no_snapshot') {
+      this.resync();
+      this.requote();
+      return;
+    }
+    if (result === 'stale') return;
+    const s = this.referencePrice();
+    if (s !== undefined) this.vol.update(this.o.clock.now(), s);
+    this.requote();
+    this.bookEvent.at = this.o.clock.now();
+    this.o.bus.publish('book.updated', this.bookEvent);
+  }
+
+  onTrade(t: Trade): void {
+    this.tape.push(t);
+    const mid = this.book.mid();
+    if (mid !== undefined) this.intensity.record(t.ts, Math.abs(t.price - mid));
+  }
+
+  /** The link dropped or came back. */
+  setConnected(up: boolean): void {
+    this.health.setConnected(up);
+    if (!up) this.book.reset();
+  }
+
+  private resync(): void {
+    const now = this.o.clock.now();
+    if (now - this.lastResyncAt < RESYNC_MIN_MS) return;
+    this.lastResyncAt = now;
+    this.health.noteResync();
+    this.o.alerts.raise(
+      'warning',
+      'book_resync',
+      `${this.symbol} order book ${this.book.status()}: resubscribing for a fresh snapshot`,
+      this.symbol,
+    );
+    this.book.reset();
+    this.subscribe();
+  }
+
+  referencePrice(): number | undefined {
+    return this.config.model.priceSource === 'microprice' ? this.book.microprice() : this.book.mid();
+  }
+
+  // ---- quoting --------------------------------------------------------------------------------
+
+  /** Decides this instrument's quotes from its current inputs and brings the orders there. */
+  requote(): void {
+    const i = this.inputs;
+    const now = this.o.clock.now();
+    const state = this.o.riskEngine.effectiveState(this.risk);
+    i.now = now;
+    i.quoting = this.quoting;
+    i.state = state;
+    i.feed = this.health.state(this.book);
+    i.s = this.referencePrice();
+    i.sigma = this.vol.sigma();
+    i.volReady = this.vol.ready();
+    i.volRemaining = this.vol.remaining();
+    i.fit = this.config.model.fitIntensity && this.quoting ? this.intensity.fit(now) : undefined;
+    i.overrides = this.overrides.values();
+    i.paused = this.overrides.pausedSides();
+    i.positionLots = this.portfolio.positionLots();
+    i.bestBid = this.book.bestBid();
+    i.bestAsk = this.book.bestAsk();
+    const decision = decideQuotes(i);
+    this.decision = decision;
+    if (decision.invalid !== null)
+      this.o.alerts.raise(
+        'warning',
+        'model_invalid',
+        `${this.symbol} quote withheld: ${decision.invalid}`,
+        this.symbol,
+      );
+    this.decided.decision = decision;
+    this.decided.at = now;
+    this.o.bus.publish('quotes.decided', this.decided);
+    // While reconciling nothing is sent, not even a cancel: our view of the orders is being settled.
+    if (state === 'reconciling') return;
+    if (decision.model?.out)
+      this.quotes.sync({ buy: decision.quotes.bid.levels, sell: decision.quotes.ask.levels });
+    else this.quotes.pull();
+  }
+
+  /** Pre-trade risk for every order of this instrument, the model's and the trader's alike. */
+  private gate(req: OrderRequest): RiskDecision {
+    return this.o.riskEngine.check(
+      this.risk,
+      { side: req.side, price: req.price, lots: req.size },
+      {
+        positionLots: this.portfolio.positionLots(),
+        workingBuyLots: this.oms.workingLotsOn('buy'),
+        workingSellLots: this.oms.workingLotsOn('sell'),
+        openOrders: this.oms.openCount(),
+        mid: this.book.mid(),
+      },
+      req.origin === 'model',
+    );
+  }
+
+  // ---- executions -----------------------------------------------------------------------------
+
+  private onOms(e: OmsEvent): void {
+    const bus = this.o.bus;
+    switch (e.kind) {
+      case 'order':
+        bus.publish('order.changed', { instrument: this.instrument, order: e.order, at: this.o.clock.now() });
+        break;
+      case 'fill': {
+        if (!this.portfolio.apply(e.fill)) break;
+        if (e.fill.ts > this.lastExecutionTs) this.lastExecutionTs = e.fill.ts;
+        bus.publish('fill.applied', { instrument: this.instrument, fill: e.fill, order: e.order });
+        this.watch();
+        this.requote();
+        break;
+      }
+      case 'unknown':
+        this.o.alerts.raise(
+          'warning',
+          'unknown_order',
+          `Venue reported ${this.symbol} order ${e.update.clientId} that this session does not know`,
+          this.symbol,
+        );
+        break;
+      case 'illegal':
+        this.o.alerts.raise(
+          'warning',
+          'illegal_transition',
+          `Order ${e.order.clientId}: refused move ${e.order.status} → ${e.to}`,
+          this.symbol,
+        );
+        break;
+    }
+  }
+
+  /** A stored fill of an earlier run (recovery): into the portfolio, not onto the bus again. */
+  restoreFill(fill: Parameters<Portfolio['apply']>[0]): void {
+    if (this.portfolio.apply(fill) && fill.ts > this.lastExecutionTs) this.lastExecutionTs = fill.ts;
+  }
+
+  /** This instrument's monitors on its current equity. */
+  watch(): void {
+    this.lastEquity = this.portfolio.equity(this.book.mid());
+    this.risk.watch(this.o.clock.now(), this.lastEquity);
+  }
+
+  /** The equity of the last `watch`, for the account's sum. */
+  equity(): Decimal {
+    return this.lastEquity;
+  }
+
+  /** |position| × mark in quote currency, and the value of one lot at the mark (undefined without a mid). */
+  exposure(): { grossNotional: Decimal; lotValue: Decimal | undefined } {
+    const mid = this.book.mid();
+    if (mid === undefined) return { grossNotional: new Decimal(0), lotValue: undefined };
+    const lotValue = this.instrument.tickSize.mul(mid).mul(this.instrument.lotSize);
+    return { grossNotional: lotValue.mul(Math.abs(this.portfolio.positionLots())), lotValue };
+  }
+
+  /** The guard tick: stale feeds, requests that timed out, limits. */
+  guard(): void {
+    const feed = this.health.state(this.book);
+    if (feed === 'stale' && this.quoting)
+      this.o.alerts.raise(
+        'warning',
+        'stale_feed',
+        `${this.symbol} book older than ${this.config.limits.staleFeedMs} ms: quotes pulled`,
+        this.symbol,
+      );
+    this.oms.expire(this.o.clock.now());
+    if (feed !== 'ok' || this.decision.quotes.bid.withheld === 'stale_feed') this.requote();
+    this.watch();
+  }
+
+  /** Equity and mark for the equity curve. */
+  sample(): { equity: string; mid: string | null } {
+    const mid = this.book.mid();
+    return {
+      equity: this.portfolio.equity(mid).toFixed(2),
+      mid: mid === undefined ? null : this.instrument.tickSize.mul(mid).toFixed(),
+    };
+  }
+
+  /** Whether a model order of this side rests at the venue now. */
+  liveOn(side: 'buy' | 'sell'): boolean {
+    for (const o of this.oms.workingOrders()) if (isLiveModel(o, side)) return true;
+    return false;
+  }
+}
+
+function isLiveModel(o: Readonly<Order>, side: 'buy' | 'sell'): boolean {
+  return (
+    o.origin === 'model' &&
+    o.side === side &&
+    (o.status === 'new' || o.status === 'partially-filled' || o.status === 'pending-amend')
+  );
+}
