@@ -32,6 +32,10 @@ export interface TradingNodeOptions {
 
 const GUARD_MS = 100;
 const EQUITY_MS = 1000;
+/** How long one reconciliation may wait for the venue's answers, how often it is tried, and the pause between. */
+const RECONCILE_TIMEOUT_MS = 3000;
+const RECONCILE_ATTEMPTS = 3;
+const RECONCILE_RETRY_MS = 1000;
 
 /**
  * The trading node: the composition root. Per instrument it wires book → strategy (+ overrides) →
@@ -60,6 +64,7 @@ export class TradingNode {
   private reconciling: Promise<ReconcileResult> | undefined;
   private reconcileAgain = false;
   private lastBalances: Balance[] = [];
+  private lastResult: ReconcileResult | undefined;
 
   constructor(options: TradingNodeOptions) {
     this.o = options;
@@ -113,8 +118,14 @@ export class TradingNode {
     return this.running;
   }
 
+  /** The balances the venue reported at the last reconciliation. */
   balances(): readonly Balance[] {
     return this.lastBalances;
+  }
+
+  /** What the last reconciliation found, if one finished. */
+  lastReconciliation(): ReconcileResult | undefined {
+    return this.lastResult;
   }
 
   /** Connects, builds one desk per instrument, restores the records, reconciles, then trades. */
@@ -256,11 +267,20 @@ export class TradingNode {
       let again = true;
       while (again) {
         this.reconcileAgain = false;
-        result = await this.reconciler.run();
+        const pass = await this.reconcileWithRetries();
+        // One report for the whole reconciliation, however many passes it took.
+        result = {
+          missedFills: result.missedFills + pass.missedFills,
+          closed: result.closed + pass.closed,
+          strangers: result.strangers + pass.strangers,
+          settled: result.settled + pass.settled,
+          balances: pass.balances,
+        };
         // Asked for again while the venue was answering: its answer may predate what changed.
         again = this.rerunRequested();
       }
       this.lastBalances = result.balances;
+      this.lastResult = result;
       if (result.missedFills + result.closed + result.strangers + result.settled > 0) {
         this.alerts.raise(
           'info',
@@ -269,13 +289,51 @@ export class TradingNode {
         );
       }
     } catch (err) {
-      this.risk.escalate('halted', `reconciliation with the venue failed: ${message(err)}`);
+      // A link that dropped meanwhile reconciles when it is back; a venue that answers but cannot be
+      // reconciled leaves our records unknown, and nothing may trade on unknown records.
+      if (this.venue.connectionState() === 'connected')
+        this.risk.escalate('halted', `reconciliation with the venue failed: ${message(err)}`);
     } finally {
       this.reconciling = undefined;
       this.risk.endReconcile();
       this.publishReconciling(false, reason);
     }
     return result;
+  }
+
+  /** One reconciliation, each attempt bounded in time on the clock, retried while the link is up. */
+  private async reconcileWithRetries(): Promise<ReconcileResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.withTimeout(this.reconciler.run(), RECONCILE_TIMEOUT_MS);
+      } catch (err) {
+        if (attempt >= RECONCILE_ATTEMPTS || this.venue.connectionState() !== 'connected') throw err;
+        this.alerts.raise(
+          'warning',
+          'reconcile_retry',
+          `Reconciliation attempt ${attempt} failed (${message(err)}): trying again`,
+        );
+        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, RECONCILE_RETRY_MS));
+      }
+    }
+  }
+
+  private withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        reject(new EngineError('venue_error', `the venue did not answer within ${ms} ms`));
+      }, ms);
+      promise.then(
+        (v) => {
+          this.clock.clearTimer(timer);
+          resolve(v);
+        },
+        (err: unknown) => {
+          this.clock.clearTimer(timer);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
   }
 
   private rerunRequested(): boolean {

@@ -183,7 +183,7 @@ export interface OrderUpdate {
   /** Increases with every change of this order at the venue; used to drop stale or repeated updates. */
   readonly updateSeq: number;
   /** Why the order was rejected, cancelled or expired, where the venue says. */
-  readonly reason?: VenueRejectCode | 'user' | 'ioc_unfilled' | 'self_trade' | 'kill';
+  readonly reason?: VenueRejectCode | 'user' | 'ioc_unfilled' | 'self_trade' | 'kill' | 'disconnect';
 }
 
 /** One execution of ours. `execId` is unique per venue, so a repeated fill is recognised. */

@@ -11,7 +11,7 @@ export type SimOrderType = 'limit' | 'market';
 export type SimDoneStatus = 'filled' | 'cancelled';
 /** Why an order left the book; `null` when it simply filled (or was amended down to its filled size). */
 export type SimDoneReason =
-  'user' | 'ioc_unfilled' | 'self_trade' | 'insufficient_funds' | 'no_liquidity' | null;
+  'user' | 'disconnect' | 'ioc_unfilled' | 'self_trade' | 'insufficient_funds' | 'no_liquidity' | null;
 export type SimRejectCode = 'insufficient_funds' | 'post_only_would_take' | 'unknown_order';
 
 /**

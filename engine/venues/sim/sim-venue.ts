@@ -177,6 +177,10 @@ export class SimVenue implements Venue {
   private readonly historyLimit: number;
   private readonly runTag: string;
   private execSeq = 0;
+  /** Bumped by a dropped link only: answers in flight then are lost (an orderly disconnect delivers them). */
+  private linkEpoch = 0;
+  /** Answers and executions due before this time are lost (see loseResponses). */
+  private losingUntil = -Infinity;
 
   constructor(clock: Clock, config: SimVenueConfig) {
     this.clock = clock;
@@ -408,6 +412,48 @@ export class SimVenue implements Venue {
     const sym = this.symbols.get(symbol);
     if (!sym) throw new EngineError('not_found', `sim lists no symbol ${JSON.stringify(symbol)}`);
     return { instrument: sym.instrument, engine: sym.engine, market: sym.market };
+  }
+
+  // ---- simulated network faults -------------------------------------------------------------
+
+  /**
+   * Drops our link for `durationMs` while the venue trades on: the markets keep moving and our
+   * resting orders keep filling, but requests are refused, and answers, executions and market data
+   * in flight or sent meanwhile are lost. With `cancelOrdersAfterMs` the venue cancels every order of
+   * ours once the link has been down that long (disconnect cancel-all, as Bybit's DCP does). The link
+   * then comes back (`connected`, fresh snapshots); what was missed is for reconciliation.
+   */
+  dropLink(durationMs: number, options: { cancelOrdersAfterMs?: number } = {}): void {
+    if (!(durationMs > 0)) throw new EngineError('invalid_input', 'a link drop needs a positive duration');
+    if (this.state !== 'connected') return;
+    this.epoch++;
+    this.linkEpoch++;
+    this.setState('reconnecting');
+    const cancelAfter = options.cancelOrdersAfterMs;
+    if (cancelAfter !== undefined && cancelAfter < durationMs) {
+      this.clock.setTimeout(() => {
+        if (this.state !== 'reconnecting') return;
+        for (const sym of this.symbolList) {
+          sym.engine.cancelAll(this.owner, 'disconnect');
+          this.endOperation(sym);
+        }
+      }, cancelAfter);
+    }
+    this.clock.setTimeout(() => {
+      if (this.state !== 'reconnecting') return;
+      this.setState('connected');
+      for (const sym of this.symbolList) this.queueSnapshot(sym, sym.subscribers);
+    }, durationMs);
+  }
+
+  /**
+   * For `durationMs`, every answer and execution on its way back to us is lost, while requests still
+   * reach the venue and are carried out: a request times out while its order goes live.
+   */
+  loseResponses(durationMs: number): void {
+    if (!(durationMs > 0))
+      throw new EngineError('invalid_input', 'losing responses needs a positive duration');
+    this.losingUntil = Math.max(this.losingUntil, this.clock.now() + durationMs);
   }
 
   // ---- venue side ----------------------------------------------------------------------------
@@ -717,7 +763,7 @@ export class SimVenue implements Venue {
   }
 
   private readonly deliverExec = (event: ExecutionEvent, epoch: number): void => {
-    if (epoch !== this.epoch) return;
+    if (epoch !== this.epoch || this.clock.now() < this.losingUntil) return;
     for (const l of this.execListeners) {
       try {
         l(event);
@@ -816,7 +862,8 @@ export class SimVenue implements Venue {
   ): void {
     if (this.state !== 'connected') {
       const refused = reject('venue_unavailable', `${this.id} is ${this.state}`);
-      queueMicrotask(() => answer(refused, tag));
+      // On the clock, not a microtask: a replay stepping the clock sees the answer at the same instant.
+      this.clock.setTimeout(() => answer(refused, tag), 0);
       return;
     }
     const call = new SimCall(handler as (venue: SimVenue, request: unknown) => unknown, request);
@@ -827,13 +874,24 @@ export class SimVenue implements Venue {
 
   private readonly runCall = (call: SimCall): void => {
     // The answer is queued before the executions the request causes, so it arrives first.
-    this.responseLine.push(sampleLatency(this.latency.response, this.latencyRng), answerCall, call);
+    this.responseLine.push(
+      sampleLatency(this.latency.response, this.latencyRng),
+      this.deliverAnswer,
+      call,
+      this.linkEpoch,
+    );
     try {
       call.value = call.handler(this, call.request);
     } catch (err) {
       call.failed = true;
       call.error = err;
     }
+  };
+
+  /** An answer reaches us unless the link dropped since the request left, or answers are being lost. */
+  private readonly deliverAnswer = (call: SimCall, epoch: number): void => {
+    if (epoch !== this.linkEpoch || this.clock.now() < this.losingUntil) return;
+    answerCall(call);
   };
 
   private query<T>(handler: () => T): Promise<T> {
