@@ -1,3 +1,4 @@
+import { Decimal } from '../core/decimal.ts';
 import { formatPrice, formatSize, type Instrument, type Side } from '../core/instrument.ts';
 import type { RiskLimits } from './limits.ts';
 import type { RateThrottle } from './throttle.ts';
@@ -78,9 +79,11 @@ export function checkOrder(
   order: OrderCandidate,
   ctx: RiskContext,
 ): RiskDecision {
+  // Reduces only if it and the working orders on its side together stay within the position: two
+  // sells that each fit a long could otherwise together flip it short.
   const reduces =
-    (order.side === 'sell' && ctx.positionLots > 0 && order.lots <= ctx.positionLots) ||
-    (order.side === 'buy' && ctx.positionLots < 0 && order.lots <= -ctx.positionLots);
+    (order.side === 'sell' && ctx.positionLots > 0 && order.lots + ctx.workingSellLots <= ctx.positionLots) ||
+    (order.side === 'buy' && ctx.positionLots < 0 && order.lots + ctx.workingBuyLots <= -ctx.positionLots);
   if (ctx.state === 'halted') return { ok: false, check: 'trading_state', message: 'trading is halted' };
   if (ctx.state === 'reconciling') {
     return {
@@ -129,7 +132,7 @@ export function checkOrder(
       return {
         ok: false,
         check: 'price_band',
-        message: `price ${band(order.price)} is more than ${limits.priceBand * 100}% away from the mid ${band(ctx.mid)}`,
+        message: `price ${band(order.price)} is more than ${new Decimal(limits.priceBand).mul(100).toFixed()}% away from the mid ${band(ctx.mid)}`,
       };
     }
   }

@@ -226,7 +226,8 @@ export class RiskEngine {
   /** The trader's reset: the kill switch and every halt or reduction, account-wide. */
   reset(): void {
     this.account.reset();
-    for (const r of this.instruments.values()) r.state.reset();
+    // Only what is not active already: a reset says once that trading is active again.
+    for (const r of this.instruments.values()) if (r.state.state() !== 'active') r.state.reset();
   }
 
   /** A fault outside trading (storage, a venue that cannot be reconciled): escalate the account. */
