@@ -21,6 +21,7 @@ import { checkOrder } from '../../engine/risk/pre-trade.ts';
 import { RateThrottle } from '../../engine/risk/throttle.ts';
 import { createDefaultSim, DEFAULT_SIM_INSTRUMENT } from '../../engine/venues/sim/index.ts';
 import { TradingApp } from '../../engine/host/trading-app.ts';
+import { VenueRegistry } from '../../engine/venues/registry.ts';
 import { Engine } from '../../engine/api/engine.ts';
 import type { BookMessage } from '../../engine/market/types.ts';
 import type { Emit } from './figure.ts';
@@ -43,7 +44,9 @@ const flush = async (): Promise<void> => {
  */
 async function lifecycleRig() {
   const clock = new SimClock(Date.UTC(2026, 0, 5));
+  // BTCUSDT alone, as before the simulator listed a second instrument whose market would run beside it.
   const venue = createDefaultSim(clock, 1, {
+    instruments: [{ spec: { ...DEFAULT_SIM_INSTRUMENT }, startPrice: '65000.00' }],
     latency: { request: 0, response: 0, feed: 0 },
     historyLimit: 20_000,
   });
@@ -220,7 +223,22 @@ async function tickToQuote(emit: Emit): Promise<void> {
   const clock = new SimClock(Date.UTC(2026, 0, 5, 9));
   // One instrument, as before the node quoted several: the figure is comparable across versions.
   const session = new TradingApp(
-    { dataDir: mkdtempSync(join(tmpdir(), 'mmws-bench-')), seed: 5, symbols: ['BTCUSDT'] },
+    {
+      dataDir: mkdtempSync(join(tmpdir(), 'mmws-bench-')),
+      seed: 5,
+      symbols: ['BTCUSDT'],
+      registry: new VenueRegistry().register('sim', (_spec, context) =>
+        createDefaultSim(context.clock, context.seed, {
+          instruments: [
+            {
+              spec: { ...DEFAULT_SIM_INSTRUMENT },
+              startPrice: '65000.00',
+              market: { limitRate: 60, marketRate: 6 },
+            },
+          ],
+        }),
+      ),
+    },
     clock,
   );
   const engine = new Engine({ clock, session });
