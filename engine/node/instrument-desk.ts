@@ -19,7 +19,7 @@ import { Overrides } from '../strategy/overrides.ts';
 import { NO_QUOTE } from '../strategy/quote-builder.ts';
 import { decideQuotes, type QuoteDecision, type QuoteInputs } from '../strategy/quote-decision.ts';
 import type { CircuitBreaker } from '../venues/circuit-breaker.ts';
-import type { Unsubscribe, Venue } from '../venues/venue.ts';
+import type { Fill, Unsubscribe, Venue } from '../venues/venue.ts';
 import type { Alerter } from './alerter.ts';
 import type { TradingConfig } from './trading-config.ts';
 
@@ -309,7 +309,7 @@ export class InstrumentDesk {
   }
 
   /** A stored fill of an earlier run (recovery): into the portfolio, not onto the bus again. */
-  restoreFill(fill: Parameters<Portfolio['apply']>[0]): void {
+  restoreFill(fill: Fill): void {
     if (this.portfolio.apply(fill) && fill.ts > this.lastExecutionTs) this.lastExecutionTs = fill.ts;
   }
 

@@ -2,7 +2,7 @@ import { EventBus } from '../core/bus.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import { Decimal } from '../core/decimal.ts';
 import { EngineError } from '../core/errors.ts';
-import { defineInstrument, type Lots } from '../core/instrument.ts';
+import { defineInstrument, type Lots, type Ticks } from '../core/instrument.ts';
 import type { DomainEvents } from '../events/domain-events.ts';
 import type { OrderManager } from '../oms/order-manager.ts';
 import { Reconciler, type ReconcileResult, type StrangerPolicy } from '../oms/reconciler.ts';
@@ -232,7 +232,7 @@ export class TradingNode {
         orderType: o.price === null ? 'market' : 'limit',
         timeInForce: 'gtc',
         status: 'new',
-        ...(o.price === null ? {} : { price: o.price as never }),
+        ...(o.price === null ? {} : { price: o.price as Ticks }),
         size: o.size as Lots,
         filled: o.filled as Lots,
         ts: this.clock.now(),

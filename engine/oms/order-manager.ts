@@ -295,9 +295,13 @@ export class OrderManager {
     order.reason = reason;
     const to: VenueOrderStatus = order.filled >= order.size ? 'filled' : 'cancelled';
     // Through the state machine as the venue's final word, so listeners see the one terminal state.
-    if (order.status === 'pending-amend' || order.status === 'pending-cancel') order.status = 'new';
     this.transition(order, fromVenueStatus(to));
     return true;
+  }
+
+  /** The order is still working in our books (a finished one only hears late news). */
+  isWorking(clientId: string): boolean {
+    return this.working.has(clientId);
   }
 
   /** Orders whose venue state is unknown, for the reconciler. */

@@ -1,4 +1,4 @@
-import type { Balance, Execution, Fill, OrderUpdate } from '../venues/venue.ts';
+import type { Balance, Execution, Fill } from '../venues/venue.ts';
 import type { OrderManager } from './order-manager.ts';
 
 /** What to do with an open order at the venue that no OMS of ours knows. */
@@ -57,7 +57,7 @@ export class Reconciler {
       if (!oms) continue;
       atVenue.add(update.clientId);
       const known = oms.get(update.clientId);
-      if (known && !isWorkingAt(oms, update)) continue;
+      if (known && !oms.isWorking(update.clientId)) continue;
       if (known) oms.applyVenueState(update);
       else oms.adopt(update);
       // Ours but owned by no quote logic (an earlier run's, or unknown to us): cancelled by policy.
@@ -88,9 +88,4 @@ export class Reconciler {
     for (const f of fills) if (this.o.books.get(f.symbol)?.applyMissedFill(f)) missed++;
     return missed;
   }
-}
-
-/** The order is still working in our books (a finished one only hears late news). */
-function isWorkingAt(oms: OrderManager, update: OrderUpdate): boolean {
-  return oms.workingOrders().some((o) => o.clientId === update.clientId);
 }
