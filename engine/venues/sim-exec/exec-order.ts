@@ -1,4 +1,4 @@
-import type { Lots, Side, Ticks } from '../../core/instrument.ts';
+import type { Side } from '../../core/instrument.ts';
 import type { OrderType, OrderUpdate, TimeInForce, VenueOrderStatus } from '../venue.ts';
 import type { QueuePlace } from './queue-model.ts';
 
@@ -34,24 +34,4 @@ export function leaves(order: ExecOrder): number {
 
 export function isLive(order: ExecOrder): boolean {
   return order.status === 'new' || order.status === 'partially_filled';
-}
-
-/** The venue's view of an order now, as the execution stream and openOrders report it. */
-export function orderUpdate(order: ExecOrder, ts: number): OrderUpdate {
-  return {
-    type: 'order',
-    symbol: order.symbol,
-    clientId: order.clientId,
-    venueOrderId: order.venueOrderId,
-    side: order.side,
-    orderType: order.orderType,
-    timeInForce: order.timeInForce,
-    status: order.status,
-    price: order.orderType === 'limit' ? (order.price as Ticks) : undefined,
-    size: order.size as Lots,
-    filled: order.filled as Lots,
-    ts,
-    updateSeq: order.updateSeq,
-    reason: order.reason,
-  };
 }

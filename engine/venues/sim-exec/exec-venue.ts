@@ -18,7 +18,8 @@ import type {
   VenueResult,
 } from '../venue.ts';
 import type { ExecOrder } from './exec-order.ts';
-import { leaves, orderUpdate } from './exec-order.ts';
+import { leaves } from './exec-order.ts';
+import { orderUpdateOf } from '../order-record.ts';
 import { ExecutionLog } from './execution-log.ts';
 import { FeedBook } from './feed-book.ts';
 import { checkAmend, checkPlace, refuse } from './order-checks.ts';
@@ -240,7 +241,7 @@ export class ExecVenue {
     const now = this.o.clock.now();
     const out: OrderUpdate[] = [];
     for (const order of this.open.values())
-      if (symbol === undefined || order.symbol === symbol) out.push(orderUpdate(order, now));
+      if (symbol === undefined || order.symbol === symbol) out.push(orderUpdateOf(order, now));
     return out;
   }
 
@@ -394,7 +395,7 @@ export class ExecVenue {
     for (const order of this.changed) {
       order.changed = false;
       order.updateSeq++;
-      this.o.emit(orderUpdate(order, now));
+      this.o.emit(orderUpdateOf(order, now));
     }
     this.changed.length = 0;
   }

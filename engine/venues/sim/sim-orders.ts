@@ -1,5 +1,6 @@
+import { orderUpdateOf } from '../order-record.ts';
 import type { Clock } from '../../core/clock.ts';
-import type { Lots, Ticks } from '../../core/instrument.ts';
+import type { Ticks } from '../../core/instrument.ts';
 import { belowMinNotional } from '../../core/instrument.ts';
 import { OrderedTable } from '../../core/ordered-table.ts';
 import { RecentSet } from '../../core/recent-set.ts';
@@ -97,7 +98,7 @@ export class SimOrders {
     return this.open
       .values()
       .filter((o) => symbol === undefined || o.symbol === symbol)
-      .map((o) => snapshotOf(o, this.clock.now()));
+      .map((o) => orderUpdateOf(o, this.clock.now()));
   }
 
   private handlePlace(req: PlaceRequest): VenueResult<OrderAck> {
@@ -337,29 +338,8 @@ export class SimOrders {
 
   private emitUpdate(rec: OwnOrder): void {
     rec.updateSeq++;
-    this.executions.emit(snapshotOf(rec, this.clock.now()));
+    this.executions.emit(orderUpdateOf(rec, this.clock.now()));
   }
-}
-
-function snapshotOf(rec: OwnOrder, ts: number): OrderUpdate {
-  // Every update has the same fields in the same order (absent ones undefined): one object shape,
-  // so the code that reads them on every event stays monomorphic.
-  return {
-    type: 'order',
-    symbol: rec.symbol,
-    clientId: rec.clientId,
-    venueOrderId: rec.venueOrderId,
-    side: rec.side,
-    orderType: rec.orderType,
-    timeInForce: rec.timeInForce,
-    status: rec.status,
-    price: rec.orderType === 'limit' ? (rec.price as Ticks) : undefined,
-    size: rec.size as Lots,
-    filled: rec.filled as Lots,
-    ts,
-    updateSeq: rec.updateSeq,
-    reason: rec.reason,
-  };
 }
 
 function isCount(n: unknown): n is number {
