@@ -13,7 +13,7 @@ import type { Order } from '../oms/order.ts';
 import { QuoteManager } from '../oms/quote-manager.ts';
 import { Portfolio } from '../portfolio/portfolio.ts';
 import type { RiskDecision } from '../risk/pre-trade.ts';
-import type { InstrumentRisk, RiskEngine } from '../risk/risk-engine.ts';
+import type { ExposureContext, InstrumentRisk, RiskEngine } from '../risk/risk-engine.ts';
 import { IntensityEstimator, VolatilityEstimator } from '../strategy/estimators.ts';
 import { Overrides } from '../strategy/overrides.ts';
 import { NO_QUOTE } from '../strategy/quote-builder.ts';
@@ -67,18 +67,33 @@ export class InstrumentDesk {
   /** Venue time of the newest execution of this instrument we hold. */
   lastExecutionTs = 0;
   private readonly o: DeskOptions;
+  // The options the hot path reads, as fields of their own: one load instead of two per use.
+  private readonly clock: Clock;
+  private readonly riskEngine: RiskEngine;
+  private readonly bus: EventBus<DomainEvents>;
+  private readonly alerts: Alerter;
   private offMarket: Unsubscribe | undefined;
   private lastResyncAt = -Infinity;
   private lastEquity = new Decimal(0);
-  // Reused on every decision and book update: decideQuotes reads its inputs and keeps none, and a
-  // subscriber may not keep a payload beyond the call (domain-events.ts), so neither allocates.
-  private readonly inputs: QuoteInputs;
+  // Reused on every decision and book update: a subscriber may not keep a payload beyond the call
+  // (domain-events.ts), so publishing allocates nothing.
   private readonly decided: DomainEvents['quotes.decided'];
   private readonly bookEvent: DomainEvents['book.updated'];
+  private readonly gateExposure: ExposureContext = {
+    positionLots: 0,
+    workingBuyLots: 0,
+    workingSellLots: 0,
+    openOrders: 0,
+    mid: undefined,
+  };
 
   constructor(options: DeskOptions) {
     this.o = options;
     const { clock, instrument, config } = options;
+    this.clock = clock;
+    this.riskEngine = options.riskEngine;
+    this.bus = options.bus;
+    this.alerts = options.alerts;
     this.instrument = instrument;
     this.config = config;
     this.risk = options.risk;
@@ -111,25 +126,6 @@ export class InstrumentDesk {
       minRefreshMs: config.quoting.minRefreshMs,
       canAmend: options.venue.capabilities.amend,
     });
-    this.inputs = {
-      now: 0,
-      quoting: false,
-      state: 'active',
-      feed: 'waiting',
-      s: undefined,
-      sigma: undefined,
-      volReady: false,
-      volRemaining: 0,
-      fit: undefined,
-      overrides: {},
-      paused: { bid: false, ask: false },
-      positionLots: 0,
-      bestBid: undefined,
-      bestAsk: undefined,
-      model: config.model,
-      quotingConfig: config.quoting,
-      maxPositionLots: config.limits.maxPositionLots,
-    };
     this.decided = { instrument, decision: this.decision, at: 0 };
     this.bookEvent = { instrument, at: 0 };
   }
@@ -163,7 +159,7 @@ export class InstrumentDesk {
     try {
       result = this.book.apply(msg);
     } catch (err) {
-      this.o.alerts.raise(
+      this.alerts.raise(
         'warning',
         'bad_book_message',
         err instanceof Error ? err.message : String(err),
@@ -180,10 +176,10 @@ export class InstrumentDesk {
     }
     if (result === 'stale') return;
     const s = this.referencePrice();
-    if (s !== undefined) this.vol.update(this.o.clock.now(), s);
+    if (s !== undefined) this.vol.update(this.clock.now(), s);
     this.requote();
-    this.bookEvent.at = this.o.clock.now();
-    this.o.bus.publish('book.updated', this.bookEvent);
+    this.bookEvent.at = this.clock.now();
+    this.bus.publish('book.updated', this.bookEvent);
   }
 
   onTrade(t: Trade): void {
@@ -199,11 +195,11 @@ export class InstrumentDesk {
   }
 
   private resync(): void {
-    const now = this.o.clock.now();
+    const now = this.clock.now();
     if (now - this.lastResyncAt < RESYNC_MIN_MS) return;
     this.lastResyncAt = now;
     this.health.noteResync();
-    this.o.alerts.raise(
+    this.alerts.raise(
       'warning',
       'book_resync',
       `${this.symbol} order book ${this.book.status()}: resubscribing for a fresh snapshot`,
@@ -221,27 +217,42 @@ export class InstrumentDesk {
 
   /** Decides this instrument's quotes from its current inputs and brings the orders there. */
   requote(): void {
-    const i = this.inputs;
-    const now = this.o.clock.now();
-    const state = this.o.riskEngine.effectiveState(this.risk);
-    i.now = now;
-    i.quoting = this.quoting;
-    i.state = state;
-    i.feed = this.health.state(this.book);
-    i.s = this.referencePrice();
-    i.sigma = this.vol.sigma();
-    i.volReady = this.vol.ready();
-    i.volRemaining = this.vol.remaining();
-    i.fit = this.config.model.fitIntensity && this.quoting ? this.intensity.fit(now) : undefined;
-    i.overrides = this.overrides.values();
-    i.paused = this.overrides.pausedSides();
-    i.positionLots = this.portfolio.positionLots();
-    i.bestBid = this.book.bestBid();
-    i.bestAsk = this.book.bestAsk();
+    const now = this.clock.now();
+    const state = this.riskEngine.effectiveState(this.risk);
+    const config = this.config;
+    const ready = this.vol.ready();
+    // A fresh literal of one shape every time: cheaper than refilling a long-lived object, whose
+    // fractional fields would box a heap number on every store.
+    const i: QuoteInputs = {
+      now,
+      quoting: this.quoting,
+      state,
+      feed: this.health.state(this.book),
+      s: this.referencePrice(),
+      sigma: this.vol.sigma(),
+      volReady: ready,
+      volRemaining: ready ? 0 : this.vol.remaining(),
+      fit: config.model.fitIntensity && this.quoting ? this.intensity.fit(now) : undefined,
+      overrides: this.overrides.values(),
+      paused: this.overrides.pausedSides(),
+      positionLots: this.portfolio.positionLots(),
+      bestBid: this.book.bestBid(),
+      bestAsk: this.book.bestAsk(),
+      model: config.model,
+      quotingConfig: config.quoting,
+      maxPositionLots: config.limits.maxPositionLots,
+    };
     const decision = decideQuotes(i);
     this.decision = decision;
+    // While reconciling nothing is sent, not even a cancel: our view of the orders is being settled.
+    if (state !== 'reconciling') {
+      if (decision.model?.out)
+        this.quotes.sync({ buy: decision.quotes.bid.levels, sell: decision.quotes.ask.levels });
+      else this.quotes.pull();
+    }
+    // Told after the requests are out: the decision's subscribers are not on the path to the venue.
     if (decision.invalid !== null)
-      this.o.alerts.raise(
+      this.alerts.raise(
         'warning',
         'model_invalid',
         `${this.symbol} quote withheld: ${decision.invalid}`,
@@ -249,26 +260,22 @@ export class InstrumentDesk {
       );
     this.decided.decision = decision;
     this.decided.at = now;
-    this.o.bus.publish('quotes.decided', this.decided);
-    // While reconciling nothing is sent, not even a cancel: our view of the orders is being settled.
-    if (state === 'reconciling') return;
-    if (decision.model?.out)
-      this.quotes.sync({ buy: decision.quotes.bid.levels, sell: decision.quotes.ask.levels });
-    else this.quotes.pull();
+    this.bus.publish('quotes.decided', this.decided);
   }
 
   /** Pre-trade risk for every order of this instrument, the model's and the trader's alike. */
   private gate(req: OrderRequest): RiskDecision {
-    return this.o.riskEngine.check(
+    // One exposure record, refilled for every order: the gate reads it during the call and keeps none.
+    const e = this.gateExposure;
+    e.positionLots = this.portfolio.positionLots();
+    e.workingBuyLots = this.oms.workingLotsOn('buy');
+    e.workingSellLots = this.oms.workingLotsOn('sell');
+    e.openOrders = this.oms.openCount();
+    e.mid = this.book.mid();
+    return this.riskEngine.check(
       this.risk,
       { side: req.side, price: req.price, lots: req.size },
-      {
-        positionLots: this.portfolio.positionLots(),
-        workingBuyLots: this.oms.workingLotsOn('buy'),
-        workingSellLots: this.oms.workingLotsOn('sell'),
-        openOrders: this.oms.openCount(),
-        mid: this.book.mid(),
-      },
+      e,
       req.origin === 'model',
     );
   }
@@ -276,10 +283,10 @@ export class InstrumentDesk {
   // ---- executions -----------------------------------------------------------------------------
 
   private onOms(e: OmsEvent): void {
-    const bus = this.o.bus;
+    const bus = this.bus;
     switch (e.kind) {
       case 'order':
-        bus.publish('order.changed', { instrument: this.instrument, order: e.order, at: this.o.clock.now() });
+        bus.publish('order.changed', { instrument: this.instrument, order: e.order, at: this.clock.now() });
         break;
       case 'fill': {
         if (!this.portfolio.apply(e.fill)) break;
@@ -290,7 +297,7 @@ export class InstrumentDesk {
         break;
       }
       case 'unknown':
-        this.o.alerts.raise(
+        this.alerts.raise(
           'warning',
           'unknown_order',
           `Venue reported ${this.symbol} order ${e.update.clientId} that this session does not know`,
@@ -298,7 +305,7 @@ export class InstrumentDesk {
         );
         break;
       case 'illegal':
-        this.o.alerts.raise(
+        this.alerts.raise(
           'warning',
           'illegal_transition',
           `Order ${e.order.clientId}: refused move ${e.order.status} → ${e.to}`,
@@ -316,7 +323,7 @@ export class InstrumentDesk {
   /** This instrument's monitors on its current equity. */
   watch(): void {
     this.lastEquity = this.portfolio.equity(this.book.mid());
-    this.risk.watch(this.o.clock.now(), this.lastEquity);
+    this.risk.watch(this.clock.now(), this.lastEquity);
   }
 
   /** The equity of the last `watch`, for the account's sum. */
@@ -336,13 +343,13 @@ export class InstrumentDesk {
   guard(): void {
     const feed = this.health.state(this.book);
     if (feed === 'stale' && this.quoting)
-      this.o.alerts.raise(
+      this.alerts.raise(
         'warning',
         'stale_feed',
         `${this.symbol} book older than ${this.config.limits.staleFeedMs} ms: quotes pulled`,
         this.symbol,
       );
-    this.oms.expire(this.o.clock.now());
+    this.oms.expire(this.clock.now());
     if (feed !== 'ok' || this.decision.quotes.bid.withheld === 'stale_feed') this.requote();
     this.watch();
   }

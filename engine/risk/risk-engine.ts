@@ -66,7 +66,10 @@ export class InstrumentRisk {
   }
 }
 
-const RANK: Record<GateState, number> = { active: 0, reducing: 1, reconciling: 2, halted: 3 };
+/** How strict a state is. Compared, not looked up in a table: it runs for every order and requote. */
+function rank(s: GateState): number {
+  return s === 'active' ? 0 : s === 'reducing' ? 1 : s === 'reconciling' ? 2 : 3;
+}
 
 /**
  * The risk engine of one account: the pre-trade gate for every order (the model's and the trader's),
@@ -126,8 +129,8 @@ export class RiskEngine {
   effectiveState(risk: InstrumentRisk): GateState {
     let state: GateState = this.account.state();
     const own = risk.state.state();
-    if (RANK[own] > RANK[state]) state = own;
-    if (this.reconcilingReasons > 0 && RANK.reconciling > RANK[state]) state = 'reconciling';
+    if (own !== state && rank(own) > rank(state)) state = own;
+    if (this.reconcilingReasons > 0 && state !== 'halted') state = 'reconciling';
     return state;
   }
 
