@@ -12,22 +12,13 @@ import {
   type Ticks,
 } from '../../../engine/core/instrument.ts';
 import type { DomainEvents } from '../../../engine/events/domain-events.ts';
-import type { Order } from '../../../engine/oms/order.ts';
 import { NullJournal, SqliteJournal, type Journal } from '../../../engine/store/journal.ts';
 import { Store } from '../../../engine/store/store.ts';
 import type { Fill } from '../../../engine/venues/venue.ts';
+import { DEFAULT_SIM_INSTRUMENT } from '../../../engine/venues/sim/index.ts';
+import { order } from './records.ts';
 
-const SPEC: InstrumentSpec = {
-  symbol: 'BTCUSDT',
-  base: 'BTC',
-  quote: 'USDT',
-  tickSize: '0.10',
-  lotSize: '0.001',
-  minSize: '0.001',
-  minNotional: '5',
-  makerFee: '0.0001',
-  takerFee: '0.0006',
-};
+const SPEC: InstrumentSpec = { ...DEFAULT_SIM_INSTRUMENT };
 const inst = defineInstrument(SPEC);
 
 const fill = (execId: string, clientId = 'c1', ts = 1000): Fill => ({
@@ -43,29 +34,6 @@ const fill = (execId: string, clientId = 'c1', ts = 1000): Fill => ({
   feeAsset: 'USDT',
   liquidity: 'maker',
   ts,
-});
-
-const order = (clientId: string, status: Order['status'] = 'new'): Order => ({
-  clientId,
-  venueOrderId: 'v',
-  symbol: 'BTCUSDT',
-  side: 'buy',
-  type: 'limit',
-  tif: 'post_only',
-  price: 650_000 as Ticks,
-  size: 10 as Lots,
-  filled: 0 as Lots,
-  fillLots: 0,
-  status,
-  origin: 'model',
-  level: 0,
-  createdAt: 1,
-  updatedAt: 2,
-  lastUpdateSeq: 1,
-  pendingAmend: null,
-  cancelRevertTo: null,
-  reason: null,
-  needsReconcile: false,
 });
 
 function setup(venue = 'sim') {

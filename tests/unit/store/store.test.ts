@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { SimClock } from '../../../engine/core/clock.ts';
 import { EngineError } from '../../../engine/core/errors.ts';
 import type { Lots, Ticks } from '../../../engine/core/instrument.ts';
-import type { Order } from '../../../engine/oms/order.ts';
 import {
   backupStore,
   listBackups,
@@ -18,6 +17,7 @@ import { databaseFile, openDatabase, SCHEMA_VERSION } from '../../../engine/stor
 import { Store } from '../../../engine/store/store.ts';
 import { WriteBehind } from '../../../engine/store/write-behind.ts';
 import type { Fill } from '../../../engine/venues/venue.ts';
+import { order } from './records.ts';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'mmws-store-'));
 const fill = (execId: string, side: 'buy' | 'sell' = 'buy', size = 3, ts = 1000): Fill => ({
@@ -33,28 +33,6 @@ const fill = (execId: string, side: 'buy' | 'sell' = 'buy', size = 3, ts = 1000)
   feeAsset: 'USDT',
   liquidity: 'maker',
   ts,
-});
-const order = (clientId: string, status: Order['status']): Order => ({
-  clientId,
-  venueOrderId: 'v',
-  symbol: 'BTCUSDT',
-  side: 'buy',
-  type: 'limit',
-  tif: 'post_only',
-  price: 650_000 as Ticks,
-  size: 10 as Lots,
-  filled: 0 as Lots,
-  fillLots: 0,
-  status,
-  origin: 'model',
-  level: 0,
-  createdAt: 1,
-  updatedAt: 2,
-  lastUpdateSeq: 1,
-  pendingAmend: null,
-  cancelRevertTo: null,
-  reason: null,
-  needsReconcile: false,
 });
 
 function open(file = join(dir(), 'practice.sqlite'), clock = new SimClock(0)) {
