@@ -18,6 +18,8 @@ export class OrderedTable<K extends string | number, V> {
   private capacity: number;
   /** Positions used so far, cleared ones included. */
   private end = 0;
+  /** The live values as of the last change, for `snapshot`; null once the table changed. */
+  private cache: readonly V[] | null = null;
 
   constructor(initialCapacity = 16) {
     let cap = 8;
@@ -41,6 +43,7 @@ export class OrderedTable<K extends string | number, V> {
   }
 
   set(key: K, value: V): this {
+    this.cache = null;
     const e = this.pos.get(key);
     if (e !== undefined) {
       this.vals[e] = value;
@@ -60,6 +63,7 @@ export class OrderedTable<K extends string | number, V> {
   delete(key: K): boolean {
     const e = this.pos.get(key);
     if (e === undefined) return false;
+    this.cache = null;
     this.pos.delete(key);
     this.keys[e] = undefined;
     this.vals[e] = undefined;
@@ -72,6 +76,16 @@ export class OrderedTable<K extends string | number, V> {
     const keys = this.keys;
     for (let e = 0; e < this.end; e++) if (keys[e] !== undefined) out.push(this.vals[e] as V);
     return out;
+  }
+
+  /**
+   * The live values in insertion order, shared until the table next changes: the quote manager reads
+   * the working orders on every book update, and most updates change none of them, so this saves
+   * building the same array again each time. A change never touches an array already handed out
+   * (it makes the next one), so walking it while the table changes is safe; it must not be mutated.
+   */
+  snapshot(): readonly V[] {
+    return (this.cache ??= this.values());
   }
 
   /** Moves the live entries to the front, in order, within the same arrays. */

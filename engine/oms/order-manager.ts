@@ -168,9 +168,9 @@ export class OrderManager {
     return this.working.get(clientId) ?? this.recent.get(clientId);
   }
 
-  /** The working orders, oldest first, as a new array. */
+  /** The working orders, oldest first: an array shared until they next change (not to be mutated). */
   workingOrders(): readonly Readonly<Order>[] {
-    return this.working.values();
+    return this.working.snapshot();
   }
 
   openCount(): number {

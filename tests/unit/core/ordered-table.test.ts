@@ -41,6 +41,28 @@ describe('OrderedTable', () => {
     expect(t.values()).toEqual(Array.from({ length: 20 }, (_, i) => i + 100));
   });
 
+  it('shares one snapshot until the table changes, and a change leaves a handed-out snapshot as it was', () => {
+    const t = new OrderedTable<string, number>(2);
+    t.set('a', 1).set('b', 2);
+    const first = t.snapshot();
+    expect(first).toEqual([1, 2]);
+    expect(t.snapshot()).toBe(first);
+    t.set('b', 20);
+    const second = t.snapshot();
+    expect(second).not.toBe(first);
+    expect(second).toEqual([1, 20]);
+    const seen: number[] = [];
+    for (const v of second) {
+      seen.push(v);
+      t.delete(v === 1 ? 'a' : 'b');
+      t.set(`n${v}`, v + 100);
+    }
+    expect(seen).toEqual([1, 20]);
+    expect(first).toEqual([1, 2]);
+    expect(second).toEqual([1, 20]);
+    expect(t.snapshot()).toEqual([101, 120]);
+  });
+
   it('agrees with a built-in Map over long random churn, through compactions and growth', () => {
     const rng = new Rng(11);
     for (const live of [1, 3, 17, 200, 2000]) {
