@@ -9,6 +9,7 @@ const layers = [
   'core',
   'market',
   'venues',
+  'simulators',
   'strategy',
   'oms',
   'risk',

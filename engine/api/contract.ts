@@ -57,6 +57,15 @@ export const overrideFields = Object.keys(overrideValues.shape) as OverrideField
 
 const empty = z.object({}).strict();
 
+/** The venues the connect view offers, and Bybit's environments. */
+export const venueChoice = z.enum(['sim', 'bybit']);
+export const bybitEnv = z.enum(['testnet', 'demo', 'mainnet']);
+export const bybitCategory = z.enum(['spot', 'linear']);
+/** What the trader types to connect to mainnet, where the money is real. */
+export const MAINNET_CONFIRMATION = 'MAINNET';
+// Sizes only, never the value, in any message: a refused secret must not be echoed back or logged.
+const credentialTarget = { venue: z.enum(['bybit']), env: bybitEnv };
+
 // ---------------------------------------------------------------------------------------------------
 // Commands: name -> input schema. Results are typed in CommandResults below.
 
@@ -100,6 +109,40 @@ export const commandSchemas = {
   'store.backup': empty,
   /** Reconciles with the venue now: open orders, executions since the last seen, balances. */
   'venue.reconcile': empty,
+  /** What the connect view offers: venues, environments, their endpoints and saved credentials. */
+  'venue.choices': empty,
+  /**
+   * Ends the current session (its orders cancelled, its records closed) and starts one on another
+   * venue. Mainnet needs `confirm` typed as MAINNET.
+   */
+  'venue.connect': z
+    .object({
+      venue: venueChoice,
+      env: bybitEnv.optional(),
+      category: bybitCategory.optional(),
+      symbols: z.array(symbolName).min(1).max(10).optional(),
+      confirm: z.string().max(32).optional(),
+    })
+    .strict()
+    .refine(
+      (v) => v.venue !== 'bybit' || v.env !== undefined,
+      'Bybit needs an environment: testnet, demo or mainnet',
+    )
+    .refine((v) => v.venue !== 'bybit' || (v.symbols?.length ?? 0) > 0, 'name the symbols to trade on Bybit'),
+  /** Stores an API key and secret in the OS keychain; they never come back to the screen. */
+  'credentials.save': z
+    .object({
+      ...credentialTarget,
+      apiKey: z.string().min(1, 'the API key is empty').max(128, 'the API key is longer than 128 characters'),
+      apiSecret: z
+        .string()
+        .min(1, 'the secret is empty')
+        .max(256, 'the secret is longer than 256 characters'),
+    })
+    .strict(),
+  'credentials.delete': z.object(credentialTarget).strict(),
+  /** Calls the venue's wallet with the saved credentials: the key's permissions, or the venue's error. */
+  'credentials.test': z.object(credentialTarget).strict(),
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -128,6 +171,38 @@ export interface CommandResults {
   'risk.reset': Ack;
   'store.backup': Ack & { file: string };
   'venue.reconcile': Ack & ReconcileReport;
+  'venue.choices': VenueChoices;
+  'venue.connect': Ack & { venue: string; mode: Mode };
+  'credentials.save': Ack & CredentialStatus;
+  'credentials.delete': Ack & { deleted: boolean };
+  'credentials.test': Ack & { ok: boolean; permissions: string[]; message: string };
+}
+
+/** Whether a credential is saved, and when; never the credential. */
+export interface CredentialStatus {
+  exists: boolean;
+  savedAt: number | null;
+  /** At most the last four characters of the API key, to tell keys apart. */
+  keyHint: string | null;
+}
+
+export interface VenueChoices {
+  current: {
+    venue: z.infer<typeof venueChoice>;
+    env: z.infer<typeof bybitEnv> | null;
+    category: z.infer<typeof bybitCategory> | null;
+    symbols: string[];
+  };
+  bybit: {
+    envs: {
+      env: z.infer<typeof bybitEnv>;
+      restUrl: string;
+      wsUrl: string;
+      credentials: CredentialStatus;
+    }[];
+  };
+  /** The OS keychain: unavailable means credentials cannot be saved (there is no plaintext fallback). */
+  keychain: { available: boolean; message: string | null };
 }
 
 /** What one reconciliation with the venue found and corrected. */
@@ -156,6 +231,13 @@ export type Response<T> = { ok: true; value: T } | { ok: false; error: ErrorValu
 export type Handlers = {
   [K in CommandName]: (input: CommandInput<K>) => CommandResult<K> | Promise<CommandResult<K>>;
 };
+
+/** Commands the host answers (venue switching, the keychain), not a trading session. */
+export type HostCommand =
+  'venue.choices' | 'venue.connect' | 'credentials.save' | 'credentials.delete' | 'credentials.test';
+
+/** What a trading session handles; a host that offers venue switching and credentials adds the rest. */
+export type SessionHandlers = Omit<Handlers, HostCommand> & Partial<Pick<Handlers, HostCommand>>;
 
 export function isCommandName(name: unknown): name is CommandName {
   return typeof name === 'string' && Object.hasOwn(commandSchemas, name);
@@ -361,6 +443,24 @@ export interface EngineState {
   };
   alerts: AlertView[];
   store: { ok: boolean; queueDepth: number; lastBackupAt: number | null; message: string | null };
+  /** A real venue's link, for the header (nulls on the simulator). */
+  link: LinkView;
+}
+
+export interface LinkView {
+  /** Bybit's environment, or null. */
+  env: 'testnet' | 'demo' | 'mainnet' | null;
+  category: 'spot' | 'linear' | null;
+  /** The venue's clock minus ours, ms. */
+  clockOffsetMs: number | null;
+  /** Requests left in the tightest quota window, and that quota. */
+  rateHeadroom: number | null;
+  rateLimit: number | null;
+  /** Disconnect cancel-all armed at the venue. */
+  dcp: boolean | null;
+  /** A venue switch is under way, or the last one failed (its message). */
+  switching: boolean;
+  error: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------------

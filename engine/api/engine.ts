@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import { EngineError, toErrorValue } from '../core/errors.ts';
-import type { CommandName, EngineEvent, EngineState, Handlers, Response } from './contract.ts';
+import type { CommandName, EngineEvent, EngineState, Response, SessionHandlers } from './contract.ts';
 import { commandSchemas, isCommandName } from './contract.ts';
 
 /**
@@ -9,7 +9,7 @@ import { commandSchemas, isCommandName } from './contract.ts';
  * thousands of times a second) and the facade decides when to build and publish a snapshot.
  */
 export interface Session {
-  readonly handlers: Handlers;
+  readonly handlers: SessionHandlers;
   /** Builds the current state; `seq` and `time` are filled in by the facade. */
   snapshot(): Omit<EngineState, 'seq' | 'time'>;
   /** Registers the facade's callbacks; called once before start. */
@@ -101,8 +101,10 @@ export class Engine {
       this.log('warn', 'invalid command input refused', { command: name, message });
       return { ok: false, error: { code: 'invalid_input', message: `${name}: ${message}` } };
     }
+    const handler = this.session.handlers[name] as ((input: unknown) => unknown) | undefined;
+    if (!handler)
+      return { ok: false, error: { code: 'unavailable', message: `${name} is not available in this host` } };
     try {
-      const handler = this.session.handlers[name] as (input: unknown) => unknown;
       const value = await handler(parsed.data);
       this.scheduleState();
       return { ok: true, value };

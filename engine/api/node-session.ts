@@ -3,7 +3,7 @@ import { EngineError } from '../core/errors.ts';
 import type { Alert } from '../events/domain-events.ts';
 import type { InstrumentDesk } from '../node/instrument-desk.ts';
 import type { TradingNode } from '../node/trading-node.ts';
-import type { AlertView, EngineState, Handlers, Mode, OverrideEntry } from './contract.ts';
+import type { AlertView, EngineState, Mode, OverrideEntry, SessionHandlers } from './contract.ts';
 import type { Session, SessionSink } from './engine.ts';
 import { orderHandlers } from './handlers/order-handlers.ts';
 import { quotingHandlers } from './handlers/quoting-handlers.ts';
@@ -30,7 +30,7 @@ const SHOWN_ALERTS = 20;
  * name no instrument act on it.
  */
 export class NodeSession implements Session {
-  readonly handlers: Handlers;
+  readonly handlers: SessionHandlers;
   private readonly node: TradingNode;
   private readonly clock: Clock;
   private readonly mode: Mode;
@@ -138,6 +138,16 @@ export class NodeSession implements Session {
       message: 'no database',
     };
     const alerts = this.alerts.slice(-SHOWN_ALERTS);
+    const info = this.node.venue.linkInfo?.();
+    const link = info
+      ? {
+          ...base.link,
+          clockOffsetMs: info.clockOffsetMs,
+          rateHeadroom: info.rateHeadroom,
+          rateLimit: info.rateLimit,
+          dcp: info.dcp,
+        }
+      : base.link;
     const desks = this.node.desks();
     const selected = desks.find((d) => d.symbol === this.selected) ?? desks[0];
     if (!this.node.isRunning() || !selected) {
@@ -146,6 +156,7 @@ export class NodeSession implements Session {
         connection: { ...base.connection, state: this.node.venue.connectionState() },
         alerts,
         store,
+        link,
       };
     }
     const summaries = desks.map((d) => instrumentSummary(this.node, d));
@@ -157,6 +168,7 @@ export class NodeSession implements Session {
       ...instrumentSection(this.node, selected),
       alerts,
       store,
+      link,
     };
   }
 }

@@ -34,5 +34,15 @@ export function emptyState(mode: Mode, venue: string): Omit<EngineState, 'seq' |
     risk: { tradingState: 'active', reason: null, kill: { engaged: false, at: null }, gauges: [] },
     alerts: [],
     store: { ok: true, queueDepth: 0, lastBackupAt: null, message: null },
+    link: {
+      env: null,
+      category: null,
+      clockOffsetMs: null,
+      rateHeadroom: null,
+      rateLimit: null,
+      dcp: null,
+      switching: false,
+      error: null,
+    },
   };
 }

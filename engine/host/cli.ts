@@ -26,6 +26,9 @@ export interface ServeOptions {
   rendererDir: string;
   bookRate: number | undefined;
   venue: VenueSpec;
+  symbols: string[] | undefined;
+  category: 'spot' | 'linear' | undefined;
+  bybit: { restUrl?: string; wsUrl?: string };
 }
 
 export function parseServeArgs(argv: string[]): ServeOptions {
@@ -39,6 +42,10 @@ export function parseServeArgs(argv: string[]): ServeOptions {
       'renderer-dir': { type: 'string', default: join(root, 'out', 'renderer') },
       'book-rate': { type: 'string' },
       venue: { type: 'string', default: 'sim' },
+      symbols: { type: 'string' },
+      category: { type: 'string' },
+      'bybit-rest-url': { type: 'string' },
+      'bybit-ws-url': { type: 'string' },
     },
   });
   const port = Number(values.port);
@@ -49,10 +56,38 @@ export function parseServeArgs(argv: string[]): ServeOptions {
   const bookRate = values['book-rate'] === undefined ? undefined : Number(values['book-rate']);
   if (bookRate !== undefined && !(bookRate > 0 && bookRate <= 10_000))
     throw new Error(`--book-rate must be 1-10000 updates/s, got ${values['book-rate']}`);
+  const category = values.category;
+  if (category !== undefined && category !== 'spot' && category !== 'linear')
+    throw new Error(`--category must be spot or linear, got ${category}`);
+  const symbols = values.symbols
+    ?.split(',')
+    .map((x) => x.trim().toUpperCase())
+    .filter((x) => x !== '');
+  const url = (flag: string, text: string | undefined, schemes: string[]): string | undefined => {
+    if (text === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(text);
+    } catch {
+      throw new Error(`--${flag} must be a URL such as ${schemes[0]}://127.0.0.1:9000, got ${text}`);
+    }
+    if (!schemes.includes(parsed.protocol.replace(':', '')))
+      throw new Error(`--${flag} must use ${schemes.join(' or ')}, got ${parsed.protocol}`);
+    return text.replace(/\/+$/, '');
+  };
   return {
     port,
     seed,
     bookRate,
+    symbols,
+    category,
+    bybit: {
+      restUrl: url('bybit-rest-url', values['bybit-rest-url'] ?? process.env.MMWS_BYBIT_REST_URL, [
+        'http',
+        'https',
+      ]),
+      wsUrl: url('bybit-ws-url', values['bybit-ws-url'] ?? process.env.MMWS_BYBIT_WS_URL, ['ws', 'wss']),
+    },
     venue: parseVenueSpec(values.venue),
     dataDir: resolve(values['data-dir']),
     rendererDir: resolve(values['renderer-dir']),
@@ -66,6 +101,9 @@ export async function serve(options: ServeOptions): Promise<void> {
   const engine = createEngine(
     {
       venue: options.venue,
+      ...(options.symbols ? { symbols: options.symbols } : {}),
+      ...(options.category ? { category: options.category } : {}),
+      bybit: options.bybit,
       dataDir: options.dataDir,
       seed: options.seed,
       ...(options.bookRate === undefined ? {} : { bookRate: options.bookRate }),
@@ -151,6 +189,8 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(
           [
             'usage: cli.ts serve [--port N] [--data-dir DIR] [--seed N] [--book-rate N] [--renderer-dir DIR]',
+            '                    [--venue sim|bybit:testnet|bybit:demo|bybit:mainnet] [--symbols A,B] [--category spot|linear]',
+            '                    [--bybit-rest-url URL] [--bybit-ws-url URL]   (or MMWS_BYBIT_REST_URL / MMWS_BYBIT_WS_URL)',
             '       cli.ts backup [--data-dir DIR] [--keep N]',
             '       cli.ts restore --file BACKUP [--data-dir DIR]   (refused while a session is trading)',
             '',

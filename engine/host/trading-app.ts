@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import { EngineError } from '../core/errors.ts';
 import type { Session, SessionSink } from '../api/engine.ts';
-import type { EngineState, Handlers } from '../api/contract.ts';
+import type { EngineState, SessionHandlers } from '../api/contract.ts';
 import type { StoreControl } from '../api/handlers/context.ts';
 import { NodeSession } from '../api/node-session.ts';
 import { defaultAccountLimits, defaultTradingConfig, type TradingConfig } from '../node/trading-config.ts';
@@ -13,7 +13,13 @@ import { databaseFile } from '../store/database.ts';
 import { NullJournal, SqliteJournal, type Journal } from '../store/journal.ts';
 import { Store } from '../store/store.ts';
 import { defaultVenueRegistry } from '../venues/default-registry.ts';
-import { modeOf, recordFamily, type VenueRegistry, type VenueSpec } from '../venues/registry.ts';
+import {
+  modeOf,
+  recordFamily,
+  type VenueContext,
+  type VenueRegistry,
+  type VenueSpec,
+} from '../venues/registry.ts';
 import { defaultSimInstruments } from '../venues/sim/index.ts';
 import type { Venue } from '../venues/venue.ts';
 import type { Instrument } from '../core/instrument.ts';
@@ -35,6 +41,8 @@ export interface AppConfig {
   config?: (instrument: Instrument) => TradingConfig;
   account?: AccountLimits;
   registry?: VenueRegistry;
+  /** What a real venue needs: credentials (from the keychain), endpoint overrides, the product. */
+  venueContext?: Pick<VenueContext, 'credentials' | 'transport' | 'category' | 'dcpWindowS'>;
 }
 
 type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
@@ -52,7 +60,7 @@ export class TradingApp implements Session {
   readonly venue: Venue;
   readonly store: Store | undefined;
   readonly session: NodeSession;
-  readonly handlers: Handlers;
+  readonly handlers: SessionHandlers;
   private readonly clock: Clock;
   private readonly journal: Journal;
   private readonly sessionId: number | null;
@@ -70,6 +78,7 @@ export class TradingApp implements Session {
     this.venue = registry.create(spec, {
       clock,
       seed: config.seed,
+      ...config.venueContext,
       ...(config.bookRate === undefined ? {} : { bookRate: config.bookRate }),
     });
     const symbols =

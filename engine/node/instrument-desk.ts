@@ -19,7 +19,7 @@ import { Overrides } from '../strategy/overrides.ts';
 import { NO_QUOTE } from '../strategy/quote-builder.ts';
 import { decideQuotes, type QuoteDecision, type QuoteInputs } from '../strategy/quote-decision.ts';
 import type { CircuitBreaker } from '../venues/circuit-breaker.ts';
-import type { Fill, Unsubscribe, Venue } from '../venues/venue.ts';
+import type { Fill, FundingPayment, Unsubscribe, Venue } from '../venues/venue.ts';
 import type { Alerter } from './alerter.ts';
 import type { TradingConfig } from './trading-config.ts';
 
@@ -145,7 +145,21 @@ export class InstrumentDesk {
       onTrade: (t) => {
         this.onTrade(t);
       },
+      onFeedError: (reason) => {
+        this.onFeedError(reason);
+      },
     });
+  }
+
+  /**
+   * The venue could not use a book frame and is fetching a fresh snapshot: the book is reset so that
+   * nothing quotes on it until the snapshot arrives.
+   */
+  onFeedError(reason: string): void {
+    this.alerts.raise('warning', 'bad_book_message', `${this.symbol}: ${reason}`, this.symbol);
+    this.book.reset();
+    this.health.noteResync();
+    this.requote();
   }
 
   unsubscribe(): void {
@@ -313,6 +327,18 @@ export class InstrumentDesk {
         );
         break;
     }
+  }
+
+  /** A funding settlement of this perpetual: into the portfolio once, and told to the trader. */
+  applyFunding(payment: FundingPayment): void {
+    if (!this.portfolio.applyFunding(payment)) return;
+    this.alerts.raise(
+      'info',
+      'funding',
+      `${this.symbol} funding ${payment.amount.startsWith('-') ? 'received' : 'paid'}: ${payment.amount.replace(/^-/, '')} ${payment.asset}`,
+      this.symbol,
+    );
+    this.watch();
   }
 
   /** A stored fill of an earlier run (recovery): into the portfolio, not onto the bus again. */

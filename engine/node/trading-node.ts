@@ -11,7 +11,14 @@ import { RiskEngine } from '../risk/risk-engine.ts';
 import type { KillSwitchState, StateChange } from '../risk/trading-state.ts';
 import type { Journal } from '../store/journal.ts';
 import { CircuitBreaker } from '../venues/circuit-breaker.ts';
-import type { Balance, ConnectionState, OrderUpdate, Unsubscribe, Venue } from '../venues/venue.ts';
+import type {
+  Balance,
+  ConnectionState,
+  OrderUpdate,
+  Unsubscribe,
+  Venue,
+  VenuePosition,
+} from '../venues/venue.ts';
 import { Alerter } from './alerter.ts';
 import { InstrumentDesk } from './instrument-desk.ts';
 import type { TradingConfig } from './trading-config.ts';
@@ -177,6 +184,20 @@ export class TradingNode {
         this.watchAccount();
       }),
     );
+    if (this.venue.onNotice)
+      this.offs.push(
+        this.venue.onNotice((n) => {
+          this.alerts.raise(n.severity, n.code, n.message, n.symbol ?? null);
+          // An execution-stream frame we could not use may have carried a fill: the venue says which.
+          if (n.reconcile) this.reconcileSoon();
+        }),
+      );
+    if (this.venue.onFunding)
+      this.offs.push(
+        this.venue.onFunding((p) => {
+          this.bySymbol.get(p.symbol)?.applyFunding(p);
+        }),
+      );
     const up = this.venue.connectionState() === 'connected';
     for (const desk of this.list) {
       desk.setConnected(up);
@@ -259,7 +280,14 @@ export class TradingNode {
   }
 
   private async runReconcile(reason: string): Promise<ReconcileResult> {
-    const empty: ReconcileResult = { missedFills: 0, closed: 0, strangers: 0, settled: 0, balances: [] };
+    const empty: ReconcileResult = {
+      missedFills: 0,
+      closed: 0,
+      strangers: 0,
+      settled: 0,
+      balances: [],
+      positions: null,
+    };
     this.risk.beginReconcile();
     this.publishReconciling(true, reason);
     let result = empty;
@@ -275,12 +303,14 @@ export class TradingNode {
           strangers: result.strangers + pass.strangers,
           settled: result.settled + pass.settled,
           balances: pass.balances,
+          positions: pass.positions,
         };
         // Asked for again while the venue was answering: its answer may predate what changed.
         again = this.rerunRequested();
       }
       this.lastBalances = result.balances;
       this.lastResult = result;
+      if (result.positions) this.adoptPositions(result.positions);
       if (result.missedFills + result.closed + result.strangers + result.settled > 0) {
         this.alerts.raise(
           'info',
@@ -315,6 +345,28 @@ export class TradingNode {
         );
         await new Promise<void>((resolve) => this.clock.setTimeout(resolve, RECONCILE_RETRY_MS));
       }
+    }
+  }
+
+  /**
+   * A derivative venue's position is the truth after a reconciliation (a liquidation, an ADL or a
+   * fill older than the venue's history would otherwise leave ours wrong): where ours differs, the
+   * venue's is taken, and the trader is told.
+   */
+  private adoptPositions(positions: readonly VenuePosition[]): void {
+    for (const desk of this.list) {
+      const venue = positions.find((p) => p.symbol === desk.symbol);
+      const lots = venue?.lots ?? 0;
+      const ours = desk.portfolio.positionLots();
+      if (ours === lots) continue;
+      desk.portfolio.adoptPosition(lots, venue?.avgPrice ?? '0');
+      this.alerts.raise(
+        'warning',
+        'position_adopted',
+        `${desk.symbol} position ${desk.instrument.lotSize.mul(ours).toFixed()} differed from the venue's ${desk.instrument.lotSize.mul(lots).toFixed()}: the venue's is taken`,
+        desk.symbol,
+      );
+      desk.watch();
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Balance, Execution, Fill } from '../venues/venue.ts';
+import type { Balance, Execution, Fill, VenuePosition } from '../venues/venue.ts';
 import type { OrderManager } from './order-manager.ts';
 
 /** What to do with an open order at the venue that no OMS of ours knows. */
@@ -19,6 +19,8 @@ export interface ReconcileResult {
   strangers: number;
   settled: number;
   balances: Balance[];
+  /** The venue's derivative positions, where it has them (null for spot venues). */
+  positions: VenuePosition[] | null;
 }
 
 /**
@@ -44,10 +46,11 @@ export class Reconciler {
     const unknownBefore = new Set<string>();
     for (const oms of this.o.books.values())
       for (const order of oms.unknownOrders()) unknownBefore.add(order.clientId);
-    const [open, fills, balances] = await Promise.all([
+    const [open, fills, balances, positions] = await Promise.all([
       venue.openOrders(),
       venue.executionsSince(this.o.lastExecutionTs()),
       venue.balances(),
+      venue.positions ? venue.positions() : Promise.resolve(null),
     ]);
     const missedFills = this.applyFills(fills);
     const atVenue = new Set<string>();
@@ -80,7 +83,7 @@ export class Reconciler {
         if (order && !order.needsReconcile) settled++;
       }
     }
-    return { missedFills, closed, strangers, settled, balances };
+    return { missedFills, closed, strangers, settled, balances, positions };
   }
 
   private applyFills(fills: readonly Fill[]): number {

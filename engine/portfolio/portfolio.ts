@@ -2,7 +2,7 @@ import { AtomScale, divRoundHalfEven, ticksTimesLotsBig } from '../core/atoms.ts
 import { Decimal, parseDecimal } from '../core/decimal.ts';
 import type { Instrument } from '../core/instrument.ts';
 import { RecentSet } from '../core/recent-set.ts';
-import type { Fill } from '../venues/venue.ts';
+import type { Fill, FundingPayment } from '../venues/venue.ts';
 
 /** Remembered execution ids: enough to catch any replay after a reconnect; the store's UNIQUE key catches older ones. */
 const SEEN_EXEC_IDS = 200_000;
@@ -41,6 +41,8 @@ export class Portfolio {
   private cost = 0n;
   private realizedPnl = 0n;
   private feesPaid = 0n;
+  /** Funding paid on a perpetual position (negative: received), quote atoms. */
+  private fundingPaid = 0n;
   private readonly seen = new RecentSet(SEEN_EXEC_IDS);
   /** Quote fees parsed lately, and their atoms (starting from "0", a valid pair). */
   private readonly feeCache = { texts: ['0', '0', '0', '0'], atoms: [0n, 0n, 0n, 0n], next: 0 };
@@ -90,6 +92,35 @@ export class Portfolio {
     return true;
   }
 
+  /**
+   * A funding settlement (perpetuals): paid or received in the quote asset, never twice for one
+   * execution id. A payment in another asset or for another symbol is refused unchanged.
+   */
+  applyFunding(payment: FundingPayment): boolean {
+    if (payment.symbol !== this.inst.symbol || payment.asset !== this.inst.quote) return false;
+    const atoms = this.atoms.parse(payment.amount, 'funding');
+    if (!this.seen.addIfNew(payment.execId)) return false;
+    this.fundingPaid += atoms;
+    return true;
+  }
+
+  /**
+   * Takes the venue's position after a reconciliation that found ours different: the position and
+   * its cost basis become the venue's; realised PnL and fees stay ours.
+   */
+  adoptPosition(lots: number, avgPrice: string): void {
+    if (!Number.isSafeInteger(lots)) throw new RangeError(`position must be whole lots, got ${lots}`);
+    const avg = parseDecimal(avgPrice, 'average price');
+    const basis = this.atoms.ofRounded(avg.mul(this.inst.lotSize).mul(Math.abs(lots)));
+    this.lots = lots;
+    this.cost = lots >= 0 ? basis : -basis;
+  }
+
+  /** Funding paid so far (negative: received). */
+  funding(): Decimal {
+    return this.atoms.toDecimal(this.fundingPaid);
+  }
+
   private baseFeeAtoms(fill: Fill): bigint {
     return this.atoms.ofRounded(parseDecimal(fill.fee, 'fee').mul(this.inst.tickSize.mul(fill.price)));
   }
@@ -137,7 +168,7 @@ export class Portfolio {
 
   equity(markTicks: number | undefined): Decimal {
     return this.atoms
-      .toDecimal(this.startEquity + this.realizedPnl - this.feesPaid)
+      .toDecimal(this.startEquity + this.realizedPnl - this.feesPaid - this.fundingPaid)
       .plus(this.unrealized(markTicks));
   }
 

@@ -104,6 +104,10 @@ export interface VenueContext {
   credentials?: VenueCredentials;
   /** Overrides of the venue's endpoints (a local protocol simulator), and timeouts. */
   transport?: { restUrl?: string; wsUrl?: string; timeoutMs?: number };
+  /** The product, where a venue has several (Bybit: spot, or linear USDT perpetuals). */
+  category?: 'spot' | 'linear';
+  /** Disconnect cancel-all window in seconds, where the venue has one (0: off). */
+  dcpWindowS?: number;
   /** Scale of a simulated market's activity: roughly this many book updates per second. */
   bookRate?: number;
 }

@@ -60,6 +60,9 @@ export interface Execution {
   /** Streams our order updates and fills, for every symbol. */
   onExecution(listener: (event: ExecutionEvent) => void): Unsubscribe;
 
+  /** Funding settlements of perpetual positions, where the venue has them (no order is involved). */
+  onFunding?(listener: (payment: FundingPayment) => void): Unsubscribe;
+
   /**
    * The same three order requests, answered through a callback instead of a Promise (optional; the
    * OMS uses it where a venue offers it). On the order path a Promise, its reactions and the closures
@@ -80,6 +83,20 @@ export interface Execution {
   executionsSince(sinceMs: number, symbol?: string): Promise<Fill[]>;
   /** Account balances by asset, as exact decimal strings. */
   balances(): Promise<Balance[]>;
+
+  /**
+   * Derivative positions as the venue holds them (for reconciliation): one entry per symbol with an
+   * open position, a symbol not listed is flat. Null where the product has no positions (spot).
+   */
+  positions?(): Promise<VenuePosition[] | null>;
+}
+
+export interface VenuePosition {
+  readonly symbol: string;
+  /** Signed: long > 0, short < 0. */
+  readonly lots: Lots;
+  /** Average entry price, exact decimal ("0" when flat). */
+  readonly avgPrice: string;
 }
 
 /** A whole venue: its market data and our execution there, over one connection. */
@@ -87,6 +104,10 @@ export interface Venue extends MarketData, Execution {
   /** Stable id, e.g. "sim", "bybit-testnet". */
   readonly id: string;
   readonly kind: VenueKind;
+  /** Notices about the link (real venues); the node raises them as alerts. */
+  onNotice?(listener: (notice: VenueNotice) => void): Unsubscribe;
+  /** Clock offset and request headroom (real venues), for the header. */
+  linkInfo?(): VenueLinkInfo;
 }
 
 export type VenueKind = 'sim' | 'paper' | 'replay' | 'bybit' | 'mexc';
@@ -106,6 +127,11 @@ export type Unsubscribe = () => void;
 export interface MarketListener {
   onBook(message: BookMessage): void;
   onTrade(trade: Trade): void;
+  /**
+   * A book frame for this symbol could not be used (malformed, off the tick grid): nothing of it was
+   * applied, and the venue resubscribes for a fresh snapshot. The book is stale until it arrives.
+   */
+  onFeedError?(reason: string): void;
 }
 
 export type TimeInForce = 'gtc' | 'ioc' | 'post_only';
@@ -203,7 +229,45 @@ export interface Fill {
   readonly ts: number;
 }
 
+/**
+ * A funding settlement of a perpetual position (Bybit linear). `execId` is unique per venue like a
+ * fill's, so a repeated payment is recognised.
+ */
+export interface FundingPayment {
+  readonly type: 'funding';
+  readonly symbol: string;
+  readonly execId: string;
+  /** Exact decimal in `asset`: positive is paid by us, negative received. */
+  readonly amount: string;
+  readonly asset: string;
+  readonly ts: number;
+}
+
 export type ExecutionEvent = OrderUpdate | Fill;
+
+/**
+ * Something about the link the trader should hear of: a frame that could not be used, a refused
+ * subscription, a protection the venue would not arm. `reconcile` asks the node to reconcile, because
+ * an execution-stream frame was lost.
+ */
+export interface VenueNotice {
+  readonly severity: 'info' | 'warning' | 'critical';
+  readonly code: string;
+  readonly message: string;
+  readonly symbol?: string;
+  readonly reconcile?: boolean;
+}
+
+/** What a real venue's link shows in the header: clock offset and request headroom. */
+export interface VenueLinkInfo {
+  /** The venue's clock minus ours, ms, as last measured. */
+  clockOffsetMs: number;
+  /** Requests left in the tightest quota window, and that quota. */
+  rateHeadroom: number;
+  rateLimit: number;
+  /** Disconnect cancel-all is armed at the venue. */
+  dcp: boolean;
+}
 
 export interface Balance {
   asset: string;

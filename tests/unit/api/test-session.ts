@@ -1,6 +1,6 @@
 import { EngineError } from '../../../engine/core/errors.ts';
 import type { Clock } from '../../../engine/core/clock.ts';
-import type { EngineEvent, EngineState, Handlers, OverrideValues } from '../../../engine/api/contract.ts';
+import type { EngineEvent, EngineState, SessionHandlers, OverrideValues } from '../../../engine/api/contract.ts';
 import type { Session, SessionSink } from '../../../engine/api/engine.ts';
 import { emptyState } from '../../../engine/api/state.ts';
 
@@ -8,7 +8,7 @@ import { emptyState } from '../../../engine/api/state.ts';
 export class RecordingSession implements Session {
   readonly calls: { name: string; input: unknown }[] = [];
   readonly state: Omit<EngineState, 'seq' | 'time'> = emptyState('sim', 'test');
-  readonly handlers: Handlers;
+  readonly handlers: SessionHandlers;
   sink: SessionSink | undefined;
 
   constructor(clock: Clock) {

@@ -186,6 +186,8 @@ describe('Reconciler: missed executions', () => {
       strangers: 0,
       settled: 0,
       balances: [{ asset: 'USDT', total: '1000', free: '900' }],
+      // A spot venue: no derivative positions to take over.
+      positions: null,
     });
     expect(s.fillsSeen()).toEqual(['e1', 'e2']);
     expect(s.oms.get(id)).toMatchObject({ status: 'partially-filled', filled: 5, fillLots: 5 });

@@ -130,3 +130,46 @@ describe('portfolio', () => {
     expect(p.snapshot(10_000).unrealized).toBe('0.0000');
   });
 });
+
+describe('Portfolio: funding and the venue’s position', () => {
+  const funding = (execId: string, amount: string, asset = 'Q') => ({
+    type: 'funding' as const,
+    symbol: inst.symbol,
+    execId,
+    amount,
+    asset,
+    ts: 1,
+  });
+
+  it('takes each funding payment once, paid lowering equity and received raising it', () => {
+    const p = new Portfolio(inst, '1000');
+    expect(p.applyFunding(funding('f1', '1.25'))).toBe(true);
+    expect(p.applyFunding(funding('f1', '1.25'))).toBe(false);
+    expect(p.applyFunding(funding('f2', '-0.5'))).toBe(true);
+    expect(p.funding().toFixed()).toBe('0.75');
+    expect(p.equity(undefined).toFixed()).toBe('999.25');
+  });
+
+  it('refuses funding in another asset or of another symbol, and a malformed amount, unchanged', () => {
+    const p = new Portfolio(inst, '1000');
+    expect(p.applyFunding(funding('f1', '1', 'B'))).toBe(false);
+    expect(p.applyFunding({ ...funding('f2', '1'), symbol: 'ETHUSDT' })).toBe(false);
+    expect(() => p.applyFunding(funding('f3', 'one'))).toThrow();
+    expect(p.applyFunding(funding('f3', '2'))).toBe(true);
+    expect(p.funding().toFixed()).toBe('2');
+  });
+
+  it('adopts the venue’s position and cost basis, keeping realised PnL', () => {
+    const p = new Portfolio(inst, '0');
+    p.apply(fill('buy', 10, 1000));
+    p.apply(fill('sell', 4, 1100));
+    const realized = p.realized().toFixed();
+    p.adoptPosition(-3, '55.5');
+    expect(p.positionLots()).toBe(-3);
+    expect(p.avgEntry()!.toFixed()).toBe('55.5');
+    expect(p.realized().toFixed()).toBe(realized);
+    p.adoptPosition(0, '0');
+    expect(p.positionLots()).toBe(0);
+    expect(p.avgEntry()).toBeNull();
+  });
+});

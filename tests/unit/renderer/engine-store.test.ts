@@ -81,6 +81,16 @@ function stateSelecting(selected: string | null): EngineState {
     risk: { tradingState: 'active', reason: null, kill: { engaged: false, at: null }, gauges: [] },
     alerts: [],
     store: { ok: true, queueDepth: 0, lastBackupAt: null, message: null },
+    link: {
+      env: null,
+      category: null,
+      clockOffsetMs: null,
+      rateHeadroom: null,
+      rateLimit: null,
+      dcp: null,
+      switching: false,
+      error: null,
+    },
   };
 }
 

@@ -167,8 +167,21 @@ describe('default venue registry', () => {
 
   it('refuses what it does not carry yet', () => {
     expect(() =>
-      defaultVenueRegistry().create({ kind: 'bybit', env: 'demo' }, { clock: new SimClock(0), seed: 1 }),
-    ).toThrow(/venue bybit:demo is not available/);
+      defaultVenueRegistry().create({ kind: 'mexc' }, { clock: new SimClock(0), seed: 1 }),
+    ).toThrow(/venue mexc is not available/);
+  });
+
+  it('builds Bybit only with credentials, and says where to save them', () => {
+    const registry = defaultVenueRegistry();
+    expect(() =>
+      registry.create({ kind: 'bybit', env: 'demo' }, { clock: new SimClock(0), seed: 1 }),
+    ).toThrow(/Bybit demo needs an API key and secret/);
+    const venue = registry.create(
+      { kind: 'bybit', env: 'testnet' },
+      { clock: new SimClock(0), seed: 1, credentials: { apiKey: 'k'.repeat(10), apiSecret: 's'.repeat(10) } },
+    );
+    expect(venue.id).toBe('bybit-testnet');
+    expect(venue.kind).toBe('bybit');
   });
 
   it.each([0, -1, Number.NaN, Infinity])('refuses a book rate of %d', (bookRate) => {

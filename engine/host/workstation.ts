@@ -1,0 +1,281 @@
+import type { Clock } from '../core/clock.ts';
+import { EngineError } from '../core/errors.ts';
+import type {
+  CommandInput,
+  CommandName,
+  CredentialStatus,
+  EngineState,
+  HostCommand,
+  SessionHandlers,
+  VenueChoices,
+} from '../api/contract.ts';
+import { commandSchemas, MAINNET_CONFIRMATION } from '../api/contract.ts';
+import type { Session, SessionSink } from '../api/engine.ts';
+import { BYBIT_URLS, type BybitEnv } from '../venues/bybit/bybit-venue.ts';
+import { checkBybitKey } from '../venues/bybit/key-check.ts';
+import { formatVenueSpec, type VenueSpec } from '../venues/registry.ts';
+import type { SecretStore } from './secrets/secret-store.ts';
+import { TradingApp, type AppConfig } from './trading-app.ts';
+
+type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+
+/** Where Bybit is reached; the same overrides apply to every environment (a local simulator). */
+export interface BybitEndpoints {
+  restUrl?: string;
+  wsUrl?: string;
+}
+
+export interface WorkstationOptions {
+  clock: Clock;
+  /** Everything but the venue: data dir, seed, book rate, parameters. */
+  base: Omit<AppConfig, 'venue' | 'symbols' | 'venueContext'>;
+  secrets: SecretStore;
+  bybit?: BybitEndpoints;
+  /** The first session: the embedded simulator unless told otherwise. */
+  initial?: { venue: VenueSpec; symbols?: string[]; category?: 'spot' | 'linear' };
+  log?: Log;
+}
+
+interface Current {
+  venue: 'sim' | 'bybit';
+  env: BybitEnv | null;
+  category: 'spot' | 'linear' | null;
+  symbols: string[];
+}
+
+const ENVS: BybitEnv[] = ['testnet', 'demo', 'mainnet'];
+
+/**
+ * The host's session: one trading session at a time, and the commands that are the host's own —
+ * switching venue (the old session stops, its orders cancelled and its records closed, before the
+ * new one starts), and credentials, which go from the command straight into the keychain and come
+ * back to the screen only as "saved, when, key ending …".
+ */
+export class Workstation implements Session {
+  readonly handlers: SessionHandlers;
+  private readonly options: WorkstationOptions;
+  private app: TradingApp;
+  private current: Current;
+  private sink: SessionSink | undefined;
+  private switching = false;
+  private switchError: string | null = null;
+  private pendingInitial: WorkstationOptions['initial'] | null;
+
+  constructor(options: WorkstationOptions) {
+    this.options = options;
+    // A real venue's credentials come from the keychain, which answers asynchronously: the host starts
+    // on the simulator and switches in `start`.
+    const initial = options.initial;
+    this.pendingInitial = initial?.venue.kind === 'bybit' ? initial : null;
+    const first =
+      initial && initial.venue.kind !== 'bybit' ? initial : { venue: { kind: 'sim' } as VenueSpec };
+    this.current = { venue: 'sim', env: null, category: null, symbols: first.symbols ?? [] };
+    this.app = this.build(first.venue, first.symbols, undefined, undefined);
+    const delegated = {} as Record<string, (input: unknown) => unknown>;
+    for (const name of Object.keys(commandSchemas) as CommandName[]) {
+      delegated[name] = (input: unknown) => {
+        const h = this.app.handlers[name] as ((i: unknown) => unknown) | undefined;
+        if (!h) throw new EngineError('unavailable', `${name} is not available`);
+        return h(input);
+      };
+    }
+    const own: Pick<Required<SessionHandlers>, HostCommand> = {
+      'venue.choices': () => this.choices(),
+      'venue.connect': (input) => this.connect(input),
+      'credentials.save': (input) => this.saveCredentials(input),
+      'credentials.delete': async (input) => ({
+        at: options.clock.now(),
+        deleted: await this.options.secrets.delete({ venue: input.venue, env: input.env }),
+      }),
+      'credentials.test': (input) => this.testCredentials(input),
+    };
+    this.handlers = { ...(delegated as unknown as SessionHandlers), ...own };
+  }
+
+  /** The session trading now (tests reach the node through it). */
+  session(): TradingApp {
+    return this.app;
+  }
+
+  attach(sink: SessionSink): void {
+    this.sink = sink;
+    this.app.attach(sink);
+  }
+
+  snapshot(): Omit<EngineState, 'seq' | 'time'> {
+    const s = this.app.snapshot();
+    return {
+      ...s,
+      link: {
+        ...s.link,
+        env: this.current.env,
+        category: this.current.category,
+        switching: this.switching,
+        error: this.switchError,
+      },
+    };
+  }
+
+  async start(): Promise<void> {
+    await this.app.start();
+    const initial = this.pendingInitial;
+    this.pendingInitial = null;
+    if (initial?.venue.kind !== 'bybit') return;
+    try {
+      await this.connect({
+        venue: 'bybit',
+        env: initial.venue.env,
+        ...(initial.category ? { category: initial.category } : {}),
+        ...(initial.symbols ? { symbols: initial.symbols } : {}),
+        // Named on the command line by the trader; the flag is the confirmation.
+        confirm: MAINNET_CONFIRMATION,
+      });
+    } catch (err) {
+      this.switchError ??= message(err);
+      this.options.log?.('error', `could not start on ${formatVenueSpec(initial.venue)}: ${message(err)}`);
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.app.stop();
+  }
+
+  private build(
+    venue: VenueSpec,
+    symbols: string[] | undefined,
+    category: 'spot' | 'linear' | undefined,
+    credentials: { apiKey: string; apiSecret: string } | undefined,
+  ): TradingApp {
+    const endpoints = this.options.bybit ?? {};
+    return new TradingApp(
+      {
+        ...this.options.base,
+        venue,
+        ...(symbols && symbols.length > 0 ? { symbols } : {}),
+        venueContext:
+          venue.kind === 'bybit'
+            ? {
+                ...(credentials ? { credentials } : {}),
+                transport: { restUrl: endpoints.restUrl, wsUrl: endpoints.wsUrl },
+                category: category ?? 'spot',
+              }
+            : {},
+      },
+      this.options.clock,
+      this.options.log,
+    );
+  }
+
+  private async choices(): Promise<VenueChoices> {
+    let keychain: VenueChoices['keychain'] = { available: true, message: null };
+    const envs: VenueChoices['bybit']['envs'] = [];
+    for (const env of ENVS) {
+      let credentials: CredentialStatus = { exists: false, savedAt: null, keyHint: null };
+      if (keychain.available) {
+        try {
+          credentials = await this.options.secrets.status({ venue: 'bybit', env });
+        } catch (err) {
+          keychain = { available: false, message: message(err) };
+        }
+      }
+      const urls = BYBIT_URLS[env];
+      envs.push({
+        env,
+        restUrl: this.options.bybit?.restUrl ?? urls.rest,
+        wsUrl: this.options.bybit?.wsUrl ?? urls.publicWs,
+        credentials,
+      });
+    }
+    return {
+      current: { ...this.current },
+      bybit: { envs },
+      keychain,
+    };
+  }
+
+  private async connect(
+    input: CommandInput<'venue.connect'>,
+  ): Promise<{ at: number; venue: string; mode: EngineState['mode'] }> {
+    if (this.switching) throw new EngineError('conflict', 'a venue switch is already under way');
+    const spec: VenueSpec =
+      input.venue === 'bybit' ? { kind: 'bybit', env: input.env ?? 'testnet' } : { kind: 'sim' };
+    if (spec.kind === 'bybit' && spec.env === 'mainnet' && input.confirm !== MAINNET_CONFIRMATION)
+      throw new EngineError(
+        'invalid_input',
+        `mainnet trades real money: type ${MAINNET_CONFIRMATION} to connect`,
+      );
+    let credentials: { apiKey: string; apiSecret: string } | undefined;
+    if (spec.kind === 'bybit') {
+      const saved = await this.options.secrets.load({ venue: 'bybit', env: spec.env });
+      if (!saved)
+        throw new EngineError(
+          'invalid_input',
+          `no API key is saved for Bybit ${spec.env}: save one in Credentials first`,
+        );
+      credentials = saved;
+    }
+    // Built before the old session stops, so a configuration the new one refuses leaves the old trading.
+    const next = this.build(spec, input.symbols, input.category, credentials);
+    this.switching = true;
+    this.switchError = null;
+    this.sink?.changed();
+    this.options.log?.('info', `switching venue to ${formatVenueSpec(spec)}`);
+    try {
+      await this.app.stop();
+      this.app = next;
+      if (this.sink) next.attach(this.sink);
+      try {
+        await next.start();
+      } catch (err) {
+        this.switchError = `${formatVenueSpec(spec)} did not start: ${message(err)}`;
+        await next.stop().catch(() => undefined);
+        // Back on the simulator, so the screen has a session and the trader sees why.
+        this.app = this.build({ kind: 'sim' }, undefined, undefined, undefined);
+        this.current = { venue: 'sim', env: null, category: null, symbols: [] };
+        if (this.sink) this.app.attach(this.sink);
+        await this.app.start();
+        throw new EngineError('unavailable', this.switchError);
+      }
+      this.current = {
+        venue: input.venue,
+        env: spec.kind === 'bybit' ? spec.env : null,
+        category: spec.kind === 'bybit' ? (input.category ?? 'spot') : null,
+        symbols: input.symbols ?? [],
+      };
+      return { at: this.options.clock.now(), venue: this.app.venue.id, mode: this.app.snapshot().mode };
+    } finally {
+      this.switching = false;
+      this.sink?.changed();
+    }
+  }
+
+  private async saveCredentials(
+    input: CommandInput<'credentials.save'>,
+  ): Promise<{ at: number } & CredentialStatus> {
+    const key = { venue: input.venue, env: input.env };
+    const { savedAt } = await this.options.secrets.save(key, {
+      apiKey: input.apiKey,
+      apiSecret: input.apiSecret,
+    });
+    const status = await this.options.secrets.status(key);
+    return { at: savedAt, ...status };
+  }
+
+  private async testCredentials(
+    input: CommandInput<'credentials.test'>,
+  ): Promise<{ at: number; ok: boolean; permissions: string[]; message: string }> {
+    const saved = await this.options.secrets.load({ venue: input.venue, env: input.env });
+    if (!saved) throw new EngineError('invalid_input', `no API key is saved for Bybit ${input.env}`);
+    const check = await checkBybitKey({
+      env: input.env,
+      clock: this.options.clock,
+      credentials: saved,
+      restUrl: this.options.bybit?.restUrl,
+    });
+    return { at: this.options.clock.now(), ...check };
+  }
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,139 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { VenueChoices } from '../../../engine/api/contract.ts';
+import { Engine } from '../../../engine/api/engine.ts';
+import { SimClock } from '../../../engine/core/clock.ts';
+import { MemorySecretStore } from '../../../engine/host/secrets/secret-store.ts';
+import { Workstation } from '../../../engine/host/workstation.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const flush = async (clock: SimClock, ms = 50): Promise<void> => {
+  for (let i = 0; i < ms; i++) {
+    clock.advance(1);
+    for (let k = 0; k < 4; k++) await Promise.resolve();
+  }
+};
+
+function rig() {
+  const clock = new SimClock(Date.UTC(2026, 0, 5, 9));
+  const dataDir = mkdtempSync(join(tmpdir(), 'mmws-ws-'));
+  dirs.push(dataDir);
+  const secrets = new MemorySecretStore(clock);
+  const station = new Workstation({
+    clock,
+    base: { dataDir, seed: 3, noStore: true },
+    secrets,
+    bybit: { restUrl: 'http://127.0.0.1:9', wsUrl: 'ws://127.0.0.1:9' },
+  });
+  const engine = new Engine({ clock, session: station });
+  return { clock, engine, station, secrets };
+}
+
+describe('Workstation: the host’s own commands', () => {
+  it('saves credentials into the secret store and answers only whether they exist', async () => {
+    const { engine, secrets } = rig();
+    const secret = 'planted-SECRET-0123456789';
+    const saved = await engine.invoke('credentials.save', {
+      venue: 'bybit',
+      env: 'testnet',
+      apiKey: 'KEY-abcdefgh-WXYZ',
+      apiSecret: secret,
+    });
+    expect(saved).toMatchObject({ ok: true, value: { exists: true, keyHint: 'WXYZ' } });
+    expect(JSON.stringify(saved)).not.toContain(secret);
+    expect(await secrets.load({ venue: 'bybit', env: 'testnet' })).toEqual({
+      apiKey: 'KEY-abcdefgh-WXYZ',
+      apiSecret: secret,
+    });
+    const choices = await engine.invoke('venue.choices', {});
+    expect(choices.ok).toBe(true);
+    if (!choices.ok) return;
+    const value = choices.value as VenueChoices;
+    expect(JSON.stringify(value)).not.toContain(secret);
+    const testnet = value.bybit.envs.find((e) => e.env === 'testnet')!;
+    expect(testnet).toMatchObject({ restUrl: 'http://127.0.0.1:9', credentials: { exists: true } });
+    expect(value.bybit.envs.find((e) => e.env === 'mainnet')!.credentials.exists).toBe(false);
+    expect(await engine.invoke('credentials.delete', { venue: 'bybit', env: 'testnet' })).toMatchObject({
+      ok: true,
+      value: { deleted: true },
+    });
+  });
+
+  it('refuses a malformed credential without echoing it', async () => {
+    const { engine } = rig();
+    const r = await engine.invoke('credentials.save', {
+      venue: 'bybit',
+      env: 'demo',
+      apiKey: 'has a space in it',
+      apiSecret: 'short',
+    });
+    expect(r.ok).toBe(false);
+    expect(JSON.stringify(r)).not.toContain('has a space');
+    expect(JSON.stringify(r)).not.toContain('short"');
+  });
+
+  it('refuses mainnet without the typed confirmation, and Bybit without saved credentials, leaving the session as it was', async () => {
+    const { engine, clock, station } = rig();
+    const start = engine.start();
+    await flush(clock, 200);
+    await start;
+    const before = station.session();
+    const mainnet = await engine.invoke('venue.connect', {
+      venue: 'bybit',
+      env: 'mainnet',
+      symbols: ['BTCUSDT'],
+    });
+    expect(mainnet).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/type MAINNET/) as string },
+    });
+    const testnet = await engine.invoke('venue.connect', {
+      venue: 'bybit',
+      env: 'testnet',
+      symbols: ['BTCUSDT'],
+    });
+    expect(testnet).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/no API key is saved/) as string },
+    });
+    expect(station.session()).toBe(before);
+    expect(station.session().node.isRunning()).toBe(true);
+    const stop = engine.stop();
+    await flush(clock, 200);
+    await stop;
+  });
+
+  it('falls back to the simulator with the reason shown when the new venue does not start', async () => {
+    const { engine, clock, station } = rig();
+    const start = engine.start();
+    await flush(clock, 200);
+    await start;
+    await engine.invoke('credentials.save', {
+      venue: 'bybit',
+      env: 'testnet',
+      apiKey: 'KEY-abcdefgh',
+      apiSecret: 'SECRET-abcdefgh',
+    });
+    // Port 9 answers nothing: the venue cannot start.
+    const pending = engine.invoke('venue.connect', { venue: 'bybit', env: 'testnet', symbols: ['BTCUSDT'] });
+    const status = { done: false };
+    void pending.then(() => (status.done = true));
+    while (!status.done) await flush(clock, 100);
+    const r = await pending;
+    expect(r).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/bybit:testnet did not start/) as string },
+    });
+    expect(station.session().venue.id).toBe('sim');
+    expect(engine.state().link.error).toMatch(/did not start/);
+    const stop = engine.stop();
+    await flush(clock, 200);
+    await stop;
+  });
+});
