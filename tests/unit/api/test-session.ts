@@ -1,6 +1,11 @@
 import { EngineError } from '../../../engine/core/errors.ts';
 import type { Clock } from '../../../engine/core/clock.ts';
-import type { EngineEvent, EngineState, SessionHandlers, OverrideValues } from '../../../engine/api/contract.ts';
+import type {
+  EngineEvent,
+  EngineState,
+  SessionHandlers,
+  OverrideValues,
+} from '../../../engine/api/contract.ts';
 import type { Session, SessionSink } from '../../../engine/api/engine.ts';
 import { emptyState } from '../../../engine/api/state.ts';
 
