@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createEngine } from './app.ts';
+import { bybitEndpoints, createEngine } from './app.ts';
 import { createLogger } from './log.ts';
 import { startHost } from './ws-server.ts';
 import { isEngineRunning, takeLock } from './run-lock.ts';
@@ -63,31 +63,13 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     ?.split(',')
     .map((x) => x.trim().toUpperCase())
     .filter((x) => x !== '');
-  const url = (flag: string, text: string | undefined, schemes: string[]): string | undefined => {
-    if (text === undefined) return undefined;
-    let parsed: URL;
-    try {
-      parsed = new URL(text);
-    } catch {
-      throw new Error(`--${flag} must be a URL such as ${schemes[0]}://127.0.0.1:9000, got ${text}`);
-    }
-    if (!schemes.includes(parsed.protocol.replace(':', '')))
-      throw new Error(`--${flag} must use ${schemes.join(' or ')}, got ${parsed.protocol}`);
-    return text.replace(/\/+$/, '');
-  };
   return {
     port,
     seed,
     bookRate,
     symbols,
     category,
-    bybit: {
-      restUrl: url('bybit-rest-url', values['bybit-rest-url'] ?? process.env.MMWS_BYBIT_REST_URL, [
-        'http',
-        'https',
-      ]),
-      wsUrl: url('bybit-ws-url', values['bybit-ws-url'] ?? process.env.MMWS_BYBIT_WS_URL, ['ws', 'wss']),
-    },
+    bybit: bybitEndpoints({ restUrl: values['bybit-rest-url'], wsUrl: values['bybit-ws-url'] }),
     venue: parseVenueSpec(values.venue),
     dataDir: resolve(values['data-dir']),
     rendererDir: resolve(values['renderer-dir']),

@@ -100,9 +100,21 @@ export class BybitFeed {
     this.unknown(topic);
   }
 
+  /**
+   * A frame on the public stream that could not be read at all (not JSON, too large): it may have
+   * been any book's delta, so every book is taken afresh.
+   */
+  onUnreadable(reason: string): void {
+    if (this.subs.size === 0) {
+      this.options.notice('bad_venue_frame', reason);
+      return;
+    }
+    for (const [symbol, sub] of this.subs) this.bad(symbol, sub, reason);
+  }
+
+  /** The listeners raise the alert and reset their books; the venue is asked for a fresh snapshot. */
   private bad(symbol: string, sub: Subscription, reason: string): void {
-    for (const l of sub.listeners) l.onFeedError?.(reason);
-    this.options.notice('bad_venue_frame', `${reason}; book resubscribed`, symbol);
+    for (const l of sub.listeners) l.onFeedError?.(`${reason}; book resubscribed`);
     this.resubscribeBook(symbol);
   }
 

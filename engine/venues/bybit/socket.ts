@@ -36,7 +36,8 @@ export interface BybitSocketOptions {
   random?: () => number;
 }
 
-const DEFAULTS = { pingIntervalMs: 20_000, pongTimeoutMs: 10_000, maxFrameBytes: 4 * 1024 * 1024 };
+// The largest frames Bybit sends (a 1000-level snapshot, 1024 trades) are well under 1 MiB.
+const DEFAULTS = { pingIntervalMs: 20_000, pongTimeoutMs: 10_000, maxFrameBytes: 1024 * 1024 };
 
 /**
  * One Bybit WebSocket that stays up: heartbeats in its endpoint's dialect, reconnects with exponential

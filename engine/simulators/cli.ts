@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+/**
+ * `npm run venue-sim -- <venue> [options]`: runs a venue protocol simulator on 127.0.0.1 until
+ * SIGTERM or SIGINT. It prints exactly one JSON line to stdout, `{"venue","rest","ws"}`, once it
+ * listens, and nothing else (never the secret). A usage error prints one sentence to stderr and
+ * exits 2.
+ *
+ *   bybit --port 0 --api-key KEY --api-secret SECRET [--seed N] [--funding-interval-ms MS]
+ *   mexc  (not built yet)
+ *
+ * `npm run` echoes the command line (secret included) to stdout before the script starts: use
+ * `npm run -s venue-sim`, or leave --api-secret out and pass the secret in VENUE_SIM_API_SECRET
+ * (VENUE_SIM_API_KEY likewise).
+ */
+import { parseArgs } from 'node:util';
+import type { BybitSimOptions } from './bybit/sim.ts';
+import { startBybitSim } from './bybit/sim.ts';
+
+class UsageError extends Error {}
+
+const VENUES = ['bybit', 'mexc'] as const;
+
+function parseBybitArgs(argv: string[], env: NodeJS.ProcessEnv): BybitSimOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string', default: '0' },
+        'api-key': { type: 'string' },
+        'api-secret': { type: 'string' },
+        seed: { type: 'string', default: '1' },
+        'funding-interval-ms': { type: 'string' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values } = parsed;
+  const port = Number(values.port);
+  if (!/^\d{1,5}$/.test(values.port) || port > 65535)
+    throw new UsageError(`--port must be 0-65535, got ${values.port}.`);
+  const seed = Number(values.seed);
+  if (!/^-?\d{1,15}$/.test(values.seed))
+    throw new UsageError(`--seed must be an integer, got ${values.seed}.`);
+  const apiKey = values['api-key'] ?? env['VENUE_SIM_API_KEY'];
+  const apiSecret = values['api-secret'] ?? env['VENUE_SIM_API_SECRET'];
+  if (apiKey === undefined || apiKey === '')
+    throw new UsageError('--api-key KEY (or VENUE_SIM_API_KEY) is required.');
+  if (apiSecret === undefined || apiSecret === '') {
+    throw new UsageError('--api-secret SECRET (or VENUE_SIM_API_SECRET) is required.');
+  }
+  const options: BybitSimOptions = { port, seed, apiKey, apiSecret };
+  const funding = values['funding-interval-ms'];
+  if (funding !== undefined) {
+    if (!/^\d{1,12}$/.test(funding) || Number(funding) < 1) {
+      throw new UsageError(`--funding-interval-ms must be a positive whole number, got ${funding}.`);
+    }
+    options.fundingIntervalMs = Number(funding);
+  }
+  return options;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [venue, ...rest] = argv;
+  if (venue === undefined || !(VENUES as readonly string[]).includes(venue)) {
+    throw new UsageError(
+      `the first argument names the venue to simulate (${VENUES.join(' or ')}), got ${venue ?? 'nothing'}.`,
+    );
+  }
+  if (venue === 'mexc') throw new UsageError('the mexc simulator is not built yet; only bybit is available.');
+  const options = parseBybitArgs(rest, process.env);
+  // The handlers go in before the line is printed: a supervisor may signal as soon as it reads it.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  const sim = await startBybitSim(options);
+  process.stdout.write(`${JSON.stringify({ venue: 'bybit', rest: sim.rest, ws: sim.ws })}\n`);
+  await stopped;
+  await sim.close();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`venue-sim: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    // Not a usage error: report the message only (an options object could hold the secret).
+    process.stderr.write(`venue-sim: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
