@@ -3,17 +3,22 @@ import { hotkeyFor, instrumentIndexFor } from '../hotkeys.ts';
 import { selectSelected, targetOf, useEngineStore } from '../store/engine-store.ts';
 import { selectInstrument } from '../store/select-instrument.ts';
 import { useUiStore } from '../store/ui-store.ts';
+import { useVenueStore } from '../store/venue-store.ts';
 import { Blotter } from './blotter.tsx';
 import { PriceChart } from './chart.tsx';
+import { VenueDialog } from './connect-view.tsx';
 import { Controls } from './controls.tsx';
 import { Header } from './header.tsx';
 import { InstrumentSwitcher } from './instrument-switcher.tsx';
 import { Ladder } from './ladder.tsx';
+import { LiveBand } from './link-status.tsx';
 import { Gauges, PositionPanel, QuotePanel } from './panels.tsx';
 
 function useHotkeys() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      // The venue dialog is modal: a key pressed in it must not trade the session behind it.
+      if (useVenueStore.getState().view !== null) return;
       const store = useEngineStore.getState();
       const { state, invoke } = store;
       const index = instrumentIndexFor(e);
@@ -68,9 +73,11 @@ function useHotkeys() {
 export function App() {
   const ready = useEngineStore((s) => s.state !== null && s.state.instrument !== null);
   const mode = useEngineStore((s) => s.state?.mode);
+  const switching = useEngineStore((s) => s.state?.link.switching ?? false);
   useHotkeys();
   return (
     <div className={`app ${mode === 'live' ? 'app--live' : ''}`} data-state={ready ? 'ready' : 'loading'}>
+      <LiveBand />
       <Header />
       <InstrumentSwitcher />
       {ready ? (
@@ -89,9 +96,12 @@ export function App() {
         </main>
       ) : (
         <main className="workspace-loading">
-          <p className="loading">Connecting to the engine…</p>
+          <p className="loading" data-testid="loading">
+            {switching ? 'Switching venue: waiting for the new session…' : 'Connecting to the engine…'}
+          </p>
         </main>
       )}
+      <VenueDialog />
     </div>
   );
 }

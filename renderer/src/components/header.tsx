@@ -1,16 +1,9 @@
+import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { Mode } from '../../../engine/api/contract.ts';
 import { selectSelected, useEngineStore } from '../store/engine-store.ts';
+import { openVenueView } from '../store/venue-store.ts';
 import { formatClock, formatMoney, pnlClass } from '../format.ts';
-
-const MODE_LABEL: Record<Mode, string> = {
-  sim: 'SIM',
-  paper: 'PAPER',
-  backtest: 'BACKTEST',
-  testnet: 'TESTNET',
-  demo: 'DEMO',
-  live: 'LIVE',
-};
+import { LinkStatus, MODE_LABEL } from './link-status.tsx';
 
 /** Account totals across instruments, in the account's currency; the engine's decimal strings as they are. */
 function AccountTotals() {
@@ -64,13 +57,27 @@ export function Header() {
   const feedAge = useEngineStore((s) => s.state?.connection.feedAgeMs);
   const selected = useEngineStore(selectSelected);
   const trading = useEngineStore((s) => s.state?.risk.tradingState);
+  const env = useEngineStore((s) => s.state?.link.env ?? null);
+  // The mode in the window title too (as K and Tribeca do): it shows in the taskbar and window lists.
+  useEffect(() => {
+    document.title = mode ? `${MODE_LABEL[mode]} · ${venue ?? ''} — MM Workstation` : 'MM Workstation';
+  }, [mode, venue]);
   return (
     <header className={`header ${link ? '' : 'header--down'}`} data-testid="header">
       <span className={`mode mode--${mode ?? 'unknown'}`} data-testid="mode">
         {mode ? MODE_LABEL[mode] : '…'}
       </span>
-      <span className="venue" data-testid="venue">
+      <span className="venue" data-testid="venue" data-env={env ?? ''}>
         {venue ?? ''}
+      </span>
+      <LinkStatus />
+      <span className="venue-buttons">
+        <button data-testid="open-connect" onClick={() => openVenueView('connect')}>
+          Connect…
+        </button>
+        <button data-testid="open-credentials" onClick={() => openVenueView('credentials')}>
+          Credentials…
+        </button>
       </span>
       <span className={`link link--${link ? 'up' : 'down'}`} data-testid="link">
         {link ? 'connected' : 'disconnected'}

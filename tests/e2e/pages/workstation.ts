@@ -121,3 +121,263 @@ export class WorkstationPage {
     return Number(await row.getAttribute('data-price'));
   }
 }
+
+export type BybitEnvName = 'testnet' | 'demo' | 'mainnet';
+export type BybitCategoryName = 'spot' | 'linear';
+
+/** What the header shows of the venue link; null where a field is not drawn (the simulator). */
+export interface HeaderLink {
+  mode: string;
+  venue: string;
+  env: string | null;
+  venueLink: string | null;
+  rateHeadroom: number | null;
+  rateLimit: number | null;
+  clockOffsetMs: number | null;
+  live: boolean;
+}
+
+/** The venue dialog (Connect and Credentials) and the header's venue fields. */
+export class ConnectPage {
+  readonly page: Page;
+  readonly dialog: Locator;
+  readonly connectView: Locator;
+  readonly credentialsView: Locator;
+  readonly current: Locator;
+  readonly choicesError: Locator;
+  readonly symbols: Locator;
+  readonly symbolsError: Locator;
+  readonly mainnetWarning: Locator;
+  readonly confirmation: Locator;
+  readonly submit: Locator;
+  readonly progress: Locator;
+  readonly error: Locator;
+  /** The mode the chosen venue would run in, as the connect view names it. */
+  readonly chosenMode: Locator;
+  readonly keychainError: Locator;
+  readonly credentialsChoicesError: Locator;
+  readonly liveBand: Locator;
+  readonly linkStatus: Locator;
+  readonly venueEnv: Locator;
+  readonly venueLink: Locator;
+  readonly rateHeadroom: Locator;
+  readonly clockOffset: Locator;
+  readonly linkSwitching: Locator;
+  readonly linkError: Locator;
+
+  constructor(page: Page) {
+    this.page = page;
+    this.dialog = page.getByTestId('venue-dialog');
+    this.connectView = page.getByTestId('connect-view');
+    this.credentialsView = page.getByTestId('credentials-view');
+    this.current = page.getByTestId('connect-current');
+    this.choicesError = page.getByTestId('connect-choices-error');
+    this.symbols = page.getByTestId('connect-symbols');
+    this.symbolsError = page.getByTestId('connect-symbols-error');
+    this.mainnetWarning = page.getByTestId('connect-mainnet-warning');
+    this.confirmation = page.getByTestId('connect-confirm');
+    this.submit = page.getByTestId('connect-submit');
+    this.progress = page.getByTestId('connect-progress');
+    this.error = page.getByTestId('connect-error');
+    this.chosenMode = page.getByTestId('connect-mode');
+    this.keychainError = page.getByTestId('credentials-keychain-error');
+    this.credentialsChoicesError = page.getByTestId('credentials-choices-error');
+    this.liveBand = page.getByTestId('live-band');
+    this.linkStatus = page.getByTestId('link-status');
+    this.venueEnv = page.getByTestId('venue-env');
+    this.venueLink = page.getByTestId('venue-link');
+    this.rateHeadroom = page.getByTestId('rate-headroom');
+    this.clockOffset = page.getByTestId('clock-offset');
+    this.linkSwitching = page.getByTestId('link-switching');
+    this.linkError = page.getByTestId('link-error');
+  }
+
+  /** Opens the connect view (from the header, or its tab when the dialog is open) and waits for its form. */
+  async open(): Promise<void> {
+    if (await this.dialog.isVisible()) await this.page.getByTestId('venue-tab-connect').click();
+    else await this.page.getByTestId('open-connect').click();
+    await this.page.getByTestId('connect-form').or(this.choicesError).first().waitFor();
+  }
+
+  async openCredentials(): Promise<void> {
+    if (await this.dialog.isVisible()) await this.page.getByTestId('venue-tab-credentials').click();
+    else await this.page.getByTestId('open-credentials').click();
+    await this.credentialsView.waitFor();
+  }
+
+  async close(): Promise<void> {
+    await this.page.getByTestId('venue-dialog-close').click();
+    await this.dialog.waitFor({ state: 'detached' });
+  }
+
+  async chooseVenue(venue: 'sim' | 'bybit'): Promise<void> {
+    await this.page.getByTestId(`connect-venue-${venue}`).check();
+  }
+
+  async chooseEnv(env: BybitEnvName): Promise<void> {
+    await this.page.getByTestId(`connect-env-${env}`).check();
+  }
+
+  async chooseCategory(category: BybitCategoryName): Promise<void> {
+    await this.page.getByTestId(`connect-category-${category}`).check();
+  }
+
+  async setSymbols(text: string): Promise<void> {
+    await this.symbols.fill(text);
+  }
+
+  async typeConfirmation(text: string): Promise<void> {
+    await this.confirmation.fill(text);
+  }
+
+  async connect(): Promise<void> {
+    await this.submit.click();
+  }
+
+  /** One environment's line in the connect view (carries data-env). */
+  envRow(env: BybitEnvName): Locator {
+    return this.page.locator(`[data-testid="connect-env-row"][data-env="${env}"]`);
+  }
+
+  /** The REST and WS URLs the connect view shows for an environment. */
+  async endpoints(env: BybitEnvName): Promise<{ rest: string; ws: string }> {
+    const row = this.envRow(env);
+    return {
+      rest: (await row.getByTestId('connect-env-rest').textContent()) ?? '',
+      ws: (await row.getByTestId('connect-env-ws').textContent()) ?? '',
+    };
+  }
+
+  /** The connect view's words for an environment's saved key ("key …AB12 saved …" or "no key"). */
+  envCredentials(env: BybitEnvName): Locator {
+    return this.envRow(env).getByTestId('connect-env-credentials');
+  }
+
+  /**
+   * The whole connect flow: open, choose Bybit and an environment, product and symbols, type the
+   * confirmation when given, connect, and wait until the dialog has closed (a failure leaves it open
+   * with the engine's message, and this throws with that message).
+   */
+  async connectBybit(options: {
+    env: BybitEnvName;
+    category: BybitCategoryName;
+    symbols: string;
+    confirm?: string;
+  }): Promise<void> {
+    await this.open();
+    await this.chooseVenue('bybit');
+    await this.chooseEnv(options.env);
+    await this.chooseCategory(options.category);
+    await this.setSymbols(options.symbols);
+    if (options.confirm !== undefined) await this.typeConfirmation(options.confirm);
+    await this.connect();
+    const timeout = 30_000;
+    const outcome = await Promise.race([
+      this.dialog.waitFor({ state: 'detached', timeout }).then(
+        () => 'closed' as const,
+        () => 'timeout' as const,
+      ),
+      this.error.waitFor({ timeout }).then(
+        () => 'failed' as const,
+        () => 'timeout' as const,
+      ),
+    ]);
+    if (outcome === 'failed') throw new Error(`connect failed: ${(await this.error.textContent()) ?? ''}`);
+    if (outcome === 'timeout') throw new Error('connect neither finished nor failed within 30 s');
+  }
+
+  /** One environment's credentials form (carries data-env and data-exists). */
+  credentialsForm(env: BybitEnvName): Locator {
+    return this.page.locator(`[data-testid="credentials-form"][data-env="${env}"]`);
+  }
+
+  credentialStatus(env: BybitEnvName): Locator {
+    return this.credentialsForm(env).getByTestId('credentials-status');
+  }
+
+  credentialResult(env: BybitEnvName): Locator {
+    return this.credentialsForm(env).getByTestId('credentials-result');
+  }
+
+  async fillCredentials(env: BybitEnvName, apiKey: string, apiSecret: string): Promise<void> {
+    const form = this.credentialsForm(env);
+    await form.getByTestId('credentials-key').fill(apiKey);
+    await form.getByTestId('credentials-secret').fill(apiSecret);
+  }
+
+  /** Fills and saves a key and secret, and waits for the engine's answer. */
+  async saveCredentials(env: BybitEnvName, apiKey: string, apiSecret: string): Promise<void> {
+    await this.fillCredentials(env, apiKey, apiSecret);
+    await this.credentialsForm(env).getByTestId('credentials-save').click();
+    await this.credentialResult(env).waitFor();
+  }
+
+  /** Tests the saved key; resolves with the result line (permissions or the venue's message). */
+  async testCredentials(env: BybitEnvName): Promise<{ ok: boolean; text: string; permissions: string[] }> {
+    const form = this.credentialsForm(env);
+    await form.getByTestId('credentials-test').click();
+    const result = this.credentialResult(env);
+    await result.waitFor();
+    const permissions = await form.getByTestId('credentials-permissions').locator('li').allTextContents();
+    return {
+      ok: (await result.getAttribute('data-ok')) === 'true',
+      text: (await result.textContent()) ?? '',
+      permissions,
+    };
+  }
+
+  async deleteCredentials(env: BybitEnvName): Promise<void> {
+    const form = this.credentialsForm(env);
+    await form.getByTestId('credentials-delete').click();
+    await form.getByTestId('credentials-delete-confirm').click();
+    await form.and(this.page.locator('[data-exists="false"]')).waitFor();
+  }
+
+  /** The header's venue fields, read in one pass. */
+  async headerLink(): Promise<HeaderLink> {
+    // Absent fields are read as null at once (getAttribute on a missing element would wait).
+    const text = async (l: Locator) => ((await l.count()) > 0 ? ((await l.textContent()) ?? '') : null);
+    const attr = async (l: Locator, name: string) =>
+      (await l.count()) > 0 ? await l.getAttribute(name) : null;
+    const number = async (l: Locator, name: string) => {
+      const v = await attr(l, name);
+      return v === null || v === '' ? null : Number(v);
+    };
+    return {
+      mode: (await this.page.getByTestId('mode').textContent()) ?? '',
+      venue: (await this.page.getByTestId('venue').textContent()) ?? '',
+      env: await text(this.venueEnv),
+      venueLink: await attr(this.venueLink, 'data-state'),
+      rateHeadroom: await number(this.rateHeadroom, 'data-headroom'),
+      rateLimit: await number(this.rateHeadroom, 'data-limit'),
+      clockOffsetMs: await number(this.clockOffset, 'data-offset-ms'),
+      live: (await this.liveBand.count()) > 0,
+    };
+  }
+
+  /**
+   * Everything a planted secret could hide in on the page: the serialised DOM, every input's live
+   * value (not an attribute) and both web storages.
+   */
+  async pageContents(): Promise<string> {
+    // The element and storage types are spelled out: this project's Node-side tsconfig has no DOM types.
+    return this.page.evaluate(() => {
+      const g = globalThis as unknown as {
+        document: {
+          documentElement: { outerHTML: string };
+          querySelectorAll(selector: string): ArrayLike<{ value: string }>;
+        };
+        localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null };
+        sessionStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null };
+      };
+      const parts = [g.document.documentElement.outerHTML];
+      for (const input of Array.from(g.document.querySelectorAll('input, textarea'))) parts.push(input.value);
+      for (const storage of [g.localStorage, g.sessionStorage])
+        for (let i = 0; i < storage.length; i++) {
+          const key = storage.key(i) ?? '';
+          parts.push(key, storage.getItem(key) ?? '');
+        }
+      return parts.join('\n');
+    });
+  }
+}
