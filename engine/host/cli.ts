@@ -28,7 +28,7 @@ export interface ServeOptions {
   venue: VenueSpec;
   symbols: string[] | undefined;
   category: 'spot' | 'linear' | undefined;
-  bybit: { restUrl?: string; wsUrl?: string };
+  bybit: { restUrl?: string; wsUrl?: string; dcpWindowS?: number };
 }
 
 export function parseServeArgs(argv: string[]): ServeOptions {
@@ -46,6 +46,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
       category: { type: 'string' },
       'bybit-rest-url': { type: 'string' },
       'bybit-ws-url': { type: 'string' },
+      'dcp-window': { type: 'string' },
     },
   });
   const port = Number(values.port);
@@ -69,11 +70,22 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     bookRate,
     symbols,
     category,
-    bybit: bybitEndpoints({ restUrl: values['bybit-rest-url'], wsUrl: values['bybit-ws-url'] }),
+    bybit: {
+      ...bybitEndpoints({ restUrl: values['bybit-rest-url'], wsUrl: values['bybit-ws-url'] }),
+      ...(values['dcp-window'] === undefined ? {} : { dcpWindowS: dcpWindow(values['dcp-window']) }),
+    },
     venue: parseVenueSpec(values.venue),
     dataDir: resolve(values['data-dir']),
     rendererDir: resolve(values['renderer-dir']),
   };
+}
+
+/** Bybit's disconnect cancel-all window: 0 (off) or 3-300 seconds, as the venue allows. */
+function dcpWindow(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || (n !== 0 && (n < 3 || n > 300)))
+    throw new Error(`--dcp-window must be 0 (off) or 3-300 seconds, got ${text}`);
+  return n;
 }
 
 /** Starts browser mode and resolves once it listens; shuts down in order on SIGINT / SIGTERM. */
@@ -172,7 +184,7 @@ async function main(argv: string[]): Promise<number> {
           [
             'usage: cli.ts serve [--port N] [--data-dir DIR] [--seed N] [--book-rate N] [--renderer-dir DIR]',
             '                    [--venue sim|bybit:testnet|bybit:demo|bybit:mainnet] [--symbols A,B] [--category spot|linear]',
-            '                    [--bybit-rest-url URL] [--bybit-ws-url URL]   (or MMWS_BYBIT_REST_URL / MMWS_BYBIT_WS_URL)',
+            '                    [--bybit-rest-url URL] [--bybit-ws-url URL] [--dcp-window S]   (URLs also from MMWS_BYBIT_REST_URL / MMWS_BYBIT_WS_URL)',
             '       cli.ts backup [--data-dir DIR] [--keep N]',
             '       cli.ts restore --file BACKUP [--data-dir DIR]   (refused while a session is trading)',
             '',

@@ -23,6 +23,8 @@ type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<strin
 export interface BybitEndpoints {
   restUrl?: string;
   wsUrl?: string;
+  /** Disconnect cancel-all window in seconds (3-300; 0 leaves it off); 10 by default. */
+  dcpWindowS?: number;
 }
 
 export interface WorkstationOptions {
@@ -158,6 +160,7 @@ export class Workstation implements Session {
                 ...(credentials ? { credentials } : {}),
                 transport: { restUrl: endpoints.restUrl, wsUrl: endpoints.wsUrl },
                 category: category ?? 'spot',
+                ...(endpoints.dcpWindowS === undefined ? {} : { dcpWindowS: endpoints.dcpWindowS }),
               }
             : {},
       },

@@ -429,7 +429,13 @@ export class OrderManager {
       return;
     }
     if (isTerminal(order.status)) return;
-    if (r.code === 'venue_unavailable' && order.lastUpdateSeq === 0) {
+    if (order.lastUpdateSeq > 0) {
+      // The venue's stream already told us about this order, so the answer lost on the way (a timeout)
+      // changes nothing; a refusal that contradicts the stream is for reconciliation to settle.
+      if (r.code !== 'venue_unavailable') this.markUnknown(order, r.message);
+      return;
+    }
+    if (r.code === 'venue_unavailable') {
       // We do not know whether the venue took it: keep it until reconciliation says.
       this.markUnknown(order, r.message);
       return;

@@ -82,7 +82,7 @@ export class BybitRest {
     return this.signed('GET', path, query(params), null, category, 1);
   }
 
-  /** A signed POST with a JSON body; a batch counts one unit per order. */
+  /** A signed POST with a JSON body; a batch counts one unit per order (0: already counted). */
   async signedPost(path: string, body: object, category: BybitCategory, units = 1): Promise<RestAnswer> {
     return this.signed('POST', path, '', JSON.stringify(body), category, units);
   }
@@ -97,7 +97,8 @@ export class BybitRest {
   ): Promise<RestAnswer> {
     const creds = this.options.credentials;
     if (!creds) return refuse(10003, 'no API key is configured for this venue');
-    const wait = this.options.limiter.reserve(path, category, units);
+    // 0 units: the caller took the quota already (order entry that fell back from the trade socket).
+    const wait = units > 0 ? this.options.limiter.reserve(path, category, units) : 0;
     if (wait > 0) {
       if (wait > (this.options.maxQueueMs ?? 1000))
         return refuse(THROTTLED_LOCALLY, `request quota for ${path} used up: next slot in ${wait} ms`);

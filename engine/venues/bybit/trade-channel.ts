@@ -92,6 +92,8 @@ export class BybitTradeChannel {
     const time = Number(stringOr(header.Timenow) ?? this.options.clock.now());
     const retCode = typeof frame.retCode === 'number' ? frame.retCode : TRANSPORT_FAILED;
     const retMsg = typeof frame.retMsg === 'string' ? frame.retMsg : '';
+    // Our clock drifted from the venue's: measured again, so the next request is signed in time.
+    if (retCode === 10002) void this.options.rest.syncTime().catch(() => undefined);
     settle(entry.items, entry.batch, retCode, retMsg, frame.data, frame.retExtInfo, time);
   }
 

@@ -149,6 +149,23 @@ describe('OrderManager', () => {
     expect(oms.get(r.clientId)?.status).toBe('filled');
   });
 
+  it('keeps an order the stream reported when the answer to its place is lost, and flags a contradicting refusal', async () => {
+    const { venue, oms } = setup();
+    const lost = oms.submit(place);
+    const refused = oms.submit(place);
+    if (!lost.ok || !refused.ok) throw new Error('refused');
+    venue.push(upd(lost.clientId, 'new', 1));
+    venue.push(upd(refused.clientId, 'new', 1));
+    venue.requests[0]!.resolve({ ok: false, code: 'venue_unavailable', message: 'no answer in time' });
+    venue.requests[1]!.resolve({ ok: false, code: 'duplicate_client_id', message: 'duplicate' });
+    await flush();
+    // The venue has the first: a lost answer is no refusal.
+    expect(oms.get(lost.clientId)).toMatchObject({ status: 'new', needsReconcile: false });
+    // The stream and the answer disagree on the second: reconciliation decides, nothing is assumed.
+    expect(oms.get(refused.clientId)).toMatchObject({ status: 'new', needsReconcile: true });
+    expect(oms.unknownOrders().map((o) => o.clientId)).toEqual([refused.clientId]);
+  });
+
   it('takes filled lots out of the working total as soon as the fill arrives', () => {
     const { venue, oms } = setup();
     const r = oms.submit(place);
