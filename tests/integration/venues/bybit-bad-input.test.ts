@@ -4,10 +4,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../engine/api/engine.ts';
-import { WallClock } from '../../../engine/core/clock.ts';
 import { Decimal } from '../../../engine/core/decimal.ts';
-import { TradingApp } from '../../../engine/host/trading-app.ts';
+import type { TradingApp } from '../../../engine/host/trading-app.ts';
 import { startBybitSim, type BybitSim } from '../../../engine/simulators/bybit/sim.ts';
+import { bybitApp, until } from './bybit-harness.ts';
 
 const KEY = 'it-bad-input-key-01';
 const SECRET = 'it-bad-input-secret-0123456789';
@@ -17,14 +17,6 @@ let sim: BybitSim;
 let snapshots = 0;
 let app: TradingApp;
 let engine: Engine;
-
-async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Everything a bad frame must not touch: our orders as we and the venue see them, and the position. */
 function orderAndPositionState(): string {
@@ -43,23 +35,8 @@ const resyncs = (): number => app.node.desk('BTCUSDT').health.resyncs;
 
 beforeAll(async () => {
   sim = await startBybitSim({ apiKey: KEY, apiSecret: SECRET, seed: 5 });
-  const clock = new WallClock();
-  app = new TradingApp(
-    {
-      dataDir: '/nonexistent',
-      noStore: true,
-      seed: 1,
-      venue: { kind: 'bybit', env: 'testnet' },
-      symbols: ['BTCUSDT'],
-      venueContext: {
-        credentials: { apiKey: KEY, apiSecret: SECRET },
-        transport: { restUrl: sim.rest, wsUrl: sim.ws },
-        category: 'spot',
-      },
-    },
-    clock,
-  );
-  engine = new Engine({ clock, session: app });
+  app = bybitApp(sim, { apiKey: KEY, apiSecret: SECRET }, { category: 'spot' });
+  engine = new Engine({ clock: app.node.clock, session: app });
   app.node.bus.subscribe('alert.raised', (a) => raised.push({ code: a.code, message: a.message }));
   await engine.start();
   app.node.venue.subscribeMarket('BTCUSDT', {

@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../engine/api/engine.ts';
-import { WallClock } from '../../../engine/core/clock.ts';
 import { Decimal } from '../../../engine/core/decimal.ts';
-import { TradingApp } from '../../../engine/host/trading-app.ts';
+import type { TradingApp } from '../../../engine/host/trading-app.ts';
 import { startBybitSim, type BybitSim } from '../../../engine/simulators/bybit/sim.ts';
+import { bybitApp, until } from './bybit-harness.ts';
 
 const KEY = 'it-linear-key-00001';
 const SECRET = 'it-linear-secret-0123456789';
@@ -20,14 +20,6 @@ const raised: { code: string; message: string }[] = [];
 /** Every funding payment the venue delivered (stream and reconciliation), by execution id. */
 const payments = new Map<string, string>();
 
-async function until(what: string, cond: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** The venue's signed position in lots of our instrument. */
 function venueLots(): number {
   const p = sim.positions().find((x) => x.symbol === 'BTCUSDT');
@@ -38,25 +30,10 @@ function venueLots(): number {
 
 beforeAll(async () => {
   sim = await startBybitSim({ apiKey: KEY, apiSecret: SECRET, seed: 3, fundingIntervalMs: 1500 });
-  const clock = new WallClock();
-  app = new TradingApp(
-    {
-      dataDir: '/nonexistent',
-      noStore: true,
-      seed: 1,
-      venue: { kind: 'bybit', env: 'testnet' },
-      symbols: ['BTCUSDT'],
-      venueContext: {
-        credentials: { apiKey: KEY, apiSecret: SECRET },
-        transport: { restUrl: sim.rest, wsUrl: sim.ws },
-        category: 'linear',
-      },
-    },
-    clock,
-  );
+  app = bybitApp(sim, { apiKey: KEY, apiSecret: SECRET }, { category: 'linear' });
   app.node.bus.subscribe('alert.raised', (a) => raised.push({ code: a.code, message: a.message }));
   app.node.venue.onFunding?.((p) => payments.set(p.execId, p.amount));
-  engine = new Engine({ clock, session: app });
+  engine = new Engine({ clock: app.node.clock, session: app });
   await engine.start();
 }, 30_000);
 

@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../engine/api/engine.ts';
-import { WallClock } from '../../../engine/core/clock.ts';
 import { Decimal } from '../../../engine/core/decimal.ts';
-import { TradingApp } from '../../../engine/host/trading-app.ts';
+import type { TradingApp } from '../../../engine/host/trading-app.ts';
 import { startBybitSim, type BybitSim } from '../../../engine/simulators/bybit/sim.ts';
+import { bybitApp, until } from './bybit-harness.ts';
 
 const KEY = 'it-link-faults-key-1';
 const SECRET = 'it-link-faults-secret-0123456789';
@@ -17,14 +17,6 @@ let sim: BybitSim;
 let app: TradingApp;
 let engine: Engine;
 const raised: { code: string; message: string }[] = [];
-
-async function until(what: string, cond: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Our working orders and the venue's open orders name the same ids, and the position is the venue's. */
 function agreesWithVenue(): boolean {
@@ -55,24 +47,9 @@ const settled = () =>
 
 beforeAll(async () => {
   sim = await startBybitSim({ apiKey: KEY, apiSecret: SECRET, seed: 9 });
-  const clock = new WallClock();
-  app = new TradingApp(
-    {
-      dataDir: '/nonexistent',
-      noStore: true,
-      seed: 1,
-      venue: { kind: 'bybit', env: 'testnet' },
-      symbols: ['BTCUSDT'],
-      venueContext: {
-        credentials: { apiKey: KEY, apiSecret: SECRET },
-        transport: { restUrl: sim.rest, wsUrl: sim.ws, timeoutMs: 1500 },
-        category: 'spot',
-      },
-    },
-    clock,
-  );
+  app = bybitApp(sim, { apiKey: KEY, apiSecret: SECRET }, { category: 'spot', timeoutMs: 1500 });
   app.node.bus.subscribe('alert.raised', (a) => raised.push({ code: a.code, message: a.message }));
-  engine = new Engine({ clock, session: app });
+  engine = new Engine({ clock: app.node.clock, session: app });
   await engine.start();
   expect((await engine.invoke('quoting.start', {})).ok).toBe(true);
   await until('quotes resting', () => sim.openOrders({ category: 'spot' }).length >= 2);

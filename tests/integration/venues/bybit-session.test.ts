@@ -11,8 +11,8 @@ import type { EngineEvent } from '../../../engine/api/contract.ts';
 import { Engine } from '../../../engine/api/engine.ts';
 import { WallClock } from '../../../engine/core/clock.ts';
 import { Decimal } from '../../../engine/core/decimal.ts';
-import { TradingApp } from '../../../engine/host/trading-app.ts';
 import { startBybitSim, type BybitSim } from '../../../engine/simulators/bybit/sim.ts';
+import { bybitApp, until } from './bybit-harness.ts';
 import { BybitRateLimiter } from '../../../engine/venues/bybit/rate-limit.ts';
 import { BybitRest } from '../../../engine/venues/bybit/rest-client.ts';
 
@@ -31,30 +31,9 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function session(dataDir: string) {
-  const clock = new WallClock();
-  const app = new TradingApp(
-    {
-      dataDir,
-      seed: 1,
-      venue: { kind: 'bybit', env: 'testnet' },
-      symbols: ['BTCUSDT'],
-      venueContext: {
-        credentials: { apiKey: KEY, apiSecret: SECRET },
-        transport: { restUrl: sim.rest, wsUrl: sim.ws },
-        category: 'spot',
-      },
-    },
-    clock,
-  );
+  const app = bybitApp(sim, { apiKey: KEY, apiSecret: SECRET }, { dataDir });
+  const clock = app.node.clock;
   const engine = new Engine({ clock, session: app });
   const events: EngineEvent[] = [];
   engine.onEvent((e) => events.push(e));
