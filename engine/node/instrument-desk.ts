@@ -40,6 +40,8 @@ export interface DeskOptions {
 }
 
 const RESYNC_MIN_MS = 250;
+/** After asking for a fresh snapshot, deltas still in flight are expected for this long, not a new fault. */
+const SNAPSHOT_WAIT_MS = 5000;
 const MAX_LEVELS = 20;
 
 /**
@@ -74,6 +76,8 @@ export class InstrumentDesk {
   private readonly alerts: Alerter;
   private offMarket: Unsubscribe | undefined;
   private lastResyncAt = -Infinity;
+  /** When we last asked the venue for a fresh snapshot and have not had one since; null otherwise. */
+  private awaitingSnapshotSince: number | null = null;
   private lastEquity = new Decimal(0);
   // Reused on every decision and book update: a subscriber may not keep a payload beyond the call
   // (domain-events.ts), so publishing allocates nothing.
@@ -158,6 +162,7 @@ export class InstrumentDesk {
   onFeedError(reason: string): void {
     this.alerts.raise('warning', 'bad_book_message', `${this.symbol}: ${reason}`, this.symbol);
     this.book.reset();
+    this.awaitingSnapshotSince = this.clock.now();
     this.health.noteResync();
     this.requote();
   }
@@ -183,6 +188,15 @@ export class InstrumentDesk {
       return;
     }
     this.health.record(result);
+    if (msg.kind === 'snapshot' && result === 'ok') this.awaitingSnapshotSince = null;
+    if (
+      result === 'no_snapshot' &&
+      this.awaitingSnapshotSince !== null &&
+      this.clock.now() - this.awaitingSnapshotSince < SNAPSHOT_WAIT_MS
+    ) {
+      // Deltas sent before our resubscription reached the venue: the snapshot we asked for follows them.
+      return;
+    }
     if (result === 'gap' || result === 'crossed' || result === 'no_snapshot') {
       this.resync();
       this.requote();
@@ -220,6 +234,7 @@ export class InstrumentDesk {
       this.symbol,
     );
     this.book.reset();
+    this.awaitingSnapshotSince = now;
     this.subscribe();
   }
 
