@@ -135,7 +135,8 @@ export class BookFeed {
   gap(): void {
     for (const topic of this.listened()) {
       const delta = this.advance(topic);
-      topic.u += delta === undefined ? 2 : 1;
+      // A delta normally takes u + 1; this one takes u + 2, so one update id is missing.
+      topic.u += 2;
       this.send(topic, this.frame(topic, 'delta', delta ?? { b: [], a: [] }));
     }
   }

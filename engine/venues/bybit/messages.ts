@@ -404,26 +404,50 @@ const bookData = z.object({
   u: z.number().int().positive(),
   ts: ms.optional(),
 });
-const bookFrame = z.object({
-  topic: z.string(),
-  type: z.enum(['snapshot', 'delta']),
-  ts: ms,
-  data: bookData,
-});
 
 // Size "0" deletes a level in a delta; it is accepted in a snapshot too, where OrderBook ignores it.
-function toLevels(inst: Instrument, raw: [string, string][], where: string, sideName: string): Level[] {
-  return raw.map(([p, s], i) => [
-    at(where, `${sideName}[${i}] price`, () => priceFromWire(inst, p)),
-    at(where, `${sideName}[${i}] size`, () => sizeFromWire(inst, s, true)),
-  ]);
+// Checked by hand rather than through a schema: this runs for every book frame, and a zod parse of
+// every level plus a closure per number cost more than the rest of decoding and applying the frame.
+function toLevels(inst: Instrument, raw: unknown, where: string, sideName: string): Level[] {
+  ensure(Array.isArray(raw), where, `${sideName} must be a list of [price, size] levels`);
+  const out: Level[] = new Array<Level>(raw.length);
+  let i = 0;
+  let field = 'price';
+  try {
+    for (; i < raw.length; i++) {
+      const level: unknown = raw[i];
+      if (!Array.isArray(level) || level.length !== 2)
+        throw new EngineError('invalid_input', 'a level must be [price, size]');
+      const [p, q] = level as unknown[];
+      if (typeof p !== 'string' || typeof q !== 'string')
+        throw new EngineError('invalid_input', 'price and size must be text');
+      field = 'price';
+      const price = priceFromWire(inst, p);
+      field = 'size';
+      out[i] = [price, sizeFromWire(inst, q, true)];
+    }
+  } catch (err) {
+    const code = err instanceof EngineError ? err.code : 'invalid_input';
+    throw new EngineError(
+      code,
+      `${where} ${sideName}[${i}] ${field}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  return out;
 }
 
-function bookBody(inst: Instrument, d: z.infer<typeof bookData>, ts: unknown, where: string) {
+function bookBody(inst: Instrument, d: Record<string, unknown>, ts: unknown, where: string) {
+  ensure(typeof d.s === 'string', where, 'data.s must be the symbol');
   sameSymbol(inst, d.s, where);
+  const u = d.u;
+  ensure(
+    typeof u === 'number' && Number.isSafeInteger(u) && u > 0,
+    where,
+    'data.u must be a positive integer',
+  );
   const bids = toLevels(inst, d.b, where, 'b');
   const asks = toLevels(inst, d.a, where, 'a');
-  return { symbol: d.s, seq: d.u, ts: at(where, 'ts', () => msFromWire(ts, 'ts')), bids, asks };
+  return { symbol: d.s, seq: u, ts: at(where, 'ts', () => msFromWire(ts, 'ts')), bids, asks };
 }
 
 /**
@@ -434,11 +458,28 @@ function bookBody(inst: Instrument, d: z.infer<typeof bookData>, ts: unknown, wh
  */
 export function parseBookFrame(inst: Instrument, json: unknown): BookMessage {
   const where = `Bybit orderbook ${inst.symbol}`;
-  const f = shape(bookFrame, json, where);
-  const topicSymbol = /^orderbook\.\d+\.(.+)$/.exec(f.topic)?.[1];
-  ensure(topicSymbol === inst.symbol, where, `topic ${f.topic} is not an order book of ${inst.symbol}`);
-  const body = bookBody(inst, f.data, f.ts, where);
-  return f.type === 'snapshot' ? { kind: 'snapshot', ...body } : { kind: 'delta', ...body };
+  ensure(isRecord(json), where, 'the frame must be a JSON object');
+  const { topic, type, data } = json;
+  ensure(typeof topic === 'string', where, 'topic must be text');
+  ensure(
+    type === 'snapshot' || type === 'delta',
+    where,
+    `type must be snapshot or delta, got ${JSON.stringify(type)}`,
+  );
+  ensure(isRecord(data), where, 'data must be an object');
+  const prefix = 'orderbook.';
+  const dot = topic.indexOf('.', prefix.length);
+  ensure(
+    topic.startsWith(prefix) && dot > prefix.length && topic.slice(dot + 1) === inst.symbol,
+    where,
+    `topic ${topic} is not an order book of ${inst.symbol}`,
+  );
+  const body = bookBody(inst, data, json.ts, where);
+  return type === 'snapshot' ? { kind: 'snapshot', ...body } : { kind: 'delta', ...body };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** The REST /v5/market/orderbook `result`, a snapshot whose u continues the 1000-level stream. */

@@ -8,6 +8,7 @@ import {
   formatSize,
   priceToTicks,
   sizeToLots,
+  stepsFromText,
   type Instrument,
   type Lots,
   type Ticks,
@@ -33,6 +34,8 @@ export function sizeToWire(inst: Instrument, lots: Lots): string {
 
 /** A price the venue sent: positive, plain, on the tick grid. */
 export function priceFromWire(inst: Instrument, text: string): Ticks {
+  const fast = stepsFromText(text, inst.priceDecimals, inst.tickScaled);
+  if (fast > 0) return fast as Ticks;
   refuseSign(text, `${inst.symbol} price`);
   return priceToTicks(inst, parseDecimal(text, `${inst.symbol} price`));
 }
@@ -42,6 +45,8 @@ export function priceFromWire(inst: Instrument, text: string): Ticks {
  * deletes it and a cumulative filled quantity starts at "0", but an order's size never is zero.
  */
 export function sizeFromWire(inst: Instrument, text: string, allowZero = false): Lots {
+  const fast = stepsFromText(text, inst.sizeDecimals, inst.lotScaled);
+  if (fast > 0 || (fast === 0 && allowZero)) return fast as Lots;
   refuseSign(text, `${inst.symbol} size`);
   return sizeToLots(inst, parseDecimal(text, `${inst.symbol} size`), 'exact', allowZero);
 }

@@ -6,8 +6,10 @@ import {
   notional,
   priceToTicks,
   sizeToLots,
+  stepsFromText,
   type InstrumentSpec,
 } from '../../../engine/core/instrument.ts';
+import { Decimal } from '../../../engine/core/decimal.ts';
 import { EngineError } from '../../../engine/core/errors.ts';
 import { Rng } from '../../../engine/core/random.ts';
 
@@ -124,5 +126,45 @@ describe('instrument numbers', () => {
     expect(quarter.priceDecimals).toBe(2);
     expect(quarter.sizeDecimals).toBe(0);
     expect(btc.minLots).toBe(1);
+  });
+});
+
+describe('stepsFromText: exact grid steps from a plain decimal string', () => {
+  it.each([
+    ['65000.10', 2, 10, 650001],
+    ['65000.1', 2, 10, 650001],
+    ['65000.100000', 2, 10, 650001],
+    ['0.001', 3, 1, 1],
+    ['0', 3, 1, 0],
+    ['12', 0, 1, 12],
+    ['0.30', 2, 5, 6],
+  ])('%s with %d decimals and step %d is %d steps', (text, decimals, scaled, steps) => {
+    expect(stepsFromText(text, decimals, scaled)).toBe(steps);
+  });
+
+  it.each([
+    '',
+    '-1',
+    '+1',
+    '1e3',
+    '.5',
+    '5.',
+    '1.2.3',
+    '0x10',
+    ' 1',
+    '65000.15',
+    '0.301',
+    '99999999999999999',
+  ])('refuses %j (the exact Decimal path then decides)', (text) => {
+    expect(stepsFromText(text, 2, 10)).toBe(-1);
+  });
+
+  it('agrees with the Decimal path on random grid values', () => {
+    const rng = new Rng(17);
+    for (let i = 0; i < 2000; i++) {
+      const ticks = (rng.nextU32() % 1_000_000_000) + 1;
+      const text = new Decimal(ticks).mul('0.05').toFixed(2);
+      expect(stepsFromText(text, 2, 5)).toBe(ticks);
+    }
   });
 });
