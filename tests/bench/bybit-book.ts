@@ -1,13 +1,14 @@
 /**
  * bybit.book_vs_ccxt_ratio: decoding and applying recorded `orderbook.50.BTCUSDT` frames (raw text, as
- * they came off the simulator's public stream), in process and on one thread. Ours: JSON.parse +
- * parseBookFrame + OrderBook.apply. ccxt pro: JSON.parse + bybit `handleOrderBook` on a ccxt.pro.bybit
+ * they came off the simulator's public stream), in process and on one thread. Ours: the adapter's
+ * decode path (decodeBookText, falling back to JSON.parse + parseBookFrame) + OrderBook.apply. ccxt pro: JSON.parse + bybit `handleOrderBook` on a ccxt.pro.bybit
  * instance with its markets loaded, given a stub client shaped as its handleMessage path passes one,
  * so it does its own full parse and book update. Every round replays all frames from the snapshot.
  */
 import { WallClock } from '../../engine/core/clock.ts';
 import { defineInstrument, type InstrumentSpec } from '../../engine/core/instrument.ts';
 import { OrderBook } from '../../engine/market/order-book.ts';
+import { decodeBookText } from '../../engine/venues/bybit/book-text.ts';
 import { parseBookFrame } from '../../engine/venues/bybit/messages.ts';
 import type { Emit } from './figure.ts';
 import { machineBaseline } from './figure.ts';
@@ -51,7 +52,9 @@ export function bookVsCcxt(
     let ok = 0;
     for (let r = 0; r < REPLAYS_PER_ROUND; r++) {
       for (const text of frames) {
-        if (book.apply(parseBookFrame(inst, JSON.parse(text))) === 'ok') ok++;
+        // The adapter's own path: the text decoder, and JSON.parse + the checked parser where it declines.
+        const message = decodeBookText(inst, text)?.message ?? parseBookFrame(inst, JSON.parse(text));
+        if (book.apply(message) === 'ok') ok++;
       }
     }
     return ok;
@@ -100,6 +103,8 @@ export function bookVsCcxt(
   )
     throw new Error(`the books disagree at the end: ccxt best bid ${bestBid}, ours ${ourBid} ticks`);
 
+  // How many recorded frames the text decoder declined (they took JSON.parse and the checked parser).
+  const declined = frames.filter((t) => decodeBookText(inst, t) === null).length;
   let levels = 0;
   for (const text of frames.slice(1)) {
     const d = (JSON.parse(text) as { data: { b: unknown[]; a: unknown[] } }).data;
@@ -111,7 +116,8 @@ export function bookVsCcxt(
     value: Math.round(median(oursRates)),
     unit: 'frames/s',
     ...common,
-    path: 'JSON.parse -> parseBookFrame (zod + exact decimals) -> OrderBook.apply',
+    path: 'decodeBookText (exact integer steps from the text; JSON.parse + parseBookFrame where it declines) -> OrderBook.apply',
+    declined_frames: declined,
     by_round: oursRates.map(Math.round),
   });
   emit({

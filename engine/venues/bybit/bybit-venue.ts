@@ -169,6 +169,7 @@ export class BybitVenue implements Venue {
       name: `public-${this.category}`,
       dialect: publicDialect(() => this.feed.topics()),
       onFrame: (f) => this.feed.onFrame(f),
+      onText: (text) => this.feed.onText(text),
       onBadFrame: (reason) => this.feed.onUnreadable(reason),
     });
     const creds = options.credentials;

@@ -1,5 +1,6 @@
 import type { Instrument } from '../../core/instrument.ts';
 import type { MarketListener, Unsubscribe } from '../venue.ts';
+import { decodeBookText } from './book-text.ts';
 import { subscribeFrames, text } from './dialects.ts';
 import { parseBookFrame, parseTradeFrame } from './messages.ts';
 
@@ -55,6 +56,23 @@ export class BybitFeed {
       this.subs.delete(symbol);
       this.options.send(subscribeFrames('unsubscribe', [this.bookTopic(symbol), `publicTrade.${symbol}`]));
     };
+  }
+
+  /**
+   * A book frame decoded from its text where it has exactly Bybit's shape (see book-text.ts); false
+   * for anything else (trades, acks, a frame it does not take), which then goes through JSON.parse.
+   */
+  onText(text: string): boolean {
+    // Cheap test before any decoding: book frames start with their topic.
+    if (!text.startsWith('{"topic":"orderbook.')) return false;
+    const end = text.indexOf('"', 20);
+    const symbol = text.slice(text.lastIndexOf('.', end) + 1, end);
+    const sub = this.subs.get(symbol);
+    if (!sub) return false;
+    const decoded = decodeBookText(sub.instrument, text);
+    if (decoded === null || decoded.topic !== this.bookTopic(symbol)) return false;
+    for (const l of sub.listeners) l.onBook(decoded.message);
+    return true;
   }
 
   onFrame(frame: Record<string, unknown>): void {

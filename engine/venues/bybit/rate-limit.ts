@@ -18,6 +18,8 @@ export const IP_WINDOW_MS = 5000;
 export const IP_LIMIT = 600;
 /** After a 10006 that carried no reset time: the window is 1 s, so by then it has rolled. */
 export const DEFAULT_BACKOFF_MS = 1000;
+/** How long a within-quota count reported by the venue is taken as current. */
+export const REPORT_HOLD_MS = 100;
 /** After HTTP 403 "access too frequent" (the IP limit) Bybit asks for at least 10 minutes. */
 export const IP_BAN_BACKOFF_MS = 10 * 60_000;
 
@@ -192,8 +194,11 @@ export class BybitRateLimiter {
       if (!bucket) continue;
       if (limit !== undefined) bucket.window.limit = limit;
       if (remaining === undefined) continue;
-      // While within quota the reset time is about "now": the report then holds for one window.
-      const until = resetTs !== undefined && resetTs > now ? resetTs : now + WINDOW_MS;
+      // Past the quota the venue names its reset time. Within it the reset time is about "now" and the
+      // count is a snapshot of a rolling window whose slots free continuously: held for a whole window
+      // it refused our orders locally while the venue had room (seen with two clients on one account),
+      // so it holds only briefly; our own window keeps counting our requests meanwhile.
+      const until = resetTs !== undefined && resetTs > now ? resetTs : now + REPORT_HOLD_MS;
       bucket.venue = { remaining, until };
     }
   }

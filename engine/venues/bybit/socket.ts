@@ -22,6 +22,8 @@ export interface BybitSocketOptions {
   clock: Clock;
   dialect: SocketDialect;
   onFrame: (frame: Record<string, unknown>) => void;
+  /** Sees the raw text first; true if it handled the frame (a fast decoder), false to parse it as JSON. */
+  onText?: (text: string) => boolean;
   onState?: (state: ConnectionState) => void;
   /** A frame that is not JSON, not an object, or larger than `maxFrameBytes`: nothing is applied. */
   onBadFrame?: (reason: string) => void;
@@ -182,9 +184,11 @@ export class BybitSocket {
       this.options.onBadFrame?.(`${this.options.name}: binary frame ignored`);
       return;
     }
+    const text = rawText(data);
+    if (this.options.onText?.(text)) return;
     let frame: unknown;
     try {
-      frame = JSON.parse(rawText(data));
+      frame = JSON.parse(text);
     } catch {
       this.options.onBadFrame?.(`${this.options.name}: a frame that is not JSON was ignored`);
       return;
