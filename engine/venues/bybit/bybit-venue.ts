@@ -127,7 +127,6 @@ export class BybitVenue implements Venue {
   private readonly connectionListeners = new Set<(s: ConnectionState) => void>();
   private readonly noticeListeners = new Set<(n: VenueNotice) => void>();
   private state: ConnectionState = 'disconnected';
-  private wallet: Balance[] = [];
   private dcpActive = false;
 
   constructor(options: BybitVenueOptions) {
@@ -383,8 +382,7 @@ export class BybitVenue implements Venue {
       this.category,
     );
     if (!answer.ok) throw venueError('wallet balance', answer);
-    this.wallet = parseWalletResult(answer.result);
-    return this.wallet.map((b) => ({ ...b }));
+    return parseWalletResult(answer.result);
   }
 
   async positions(): Promise<VenuePosition[] | null> {
@@ -473,10 +471,7 @@ export class BybitVenue implements Venue {
       return;
     }
     const topic = parsed.topic.split('.')[0];
-    if (topic === 'wallet') {
-      // Pushed on change only (no snapshot); kept for the next balances read between reconciliations.
-      return;
-    }
+    // `wallet` and `position` pushes are not used: balances and positions are read at reconciliation.
     if (topic !== 'order' && topic !== 'execution') return;
     // Parse every item before applying any, so a bad frame changes nothing.
     const events: ExecutionEvent[] = [];

@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.ts';
+import type { Clock, TimerHandle } from '../../core/clock.ts';
 import type { VenueCredentials } from '../registry.ts';
 import { signWsAuth } from './sign.ts';
 import type { BybitSocket, SocketDialect } from './socket.ts';
@@ -13,7 +13,7 @@ import type { BybitSocket, SocketDialect } from './socket.ts';
 export class OpWaiter {
   private readonly waiting = new Map<
     string,
-    { resolve: (f: Record<string, unknown>) => void; timer: unknown }
+    { resolve: (f: Record<string, unknown>) => void; timer: TimerHandle }
   >();
   private readonly clock: Clock;
 
@@ -38,7 +38,7 @@ export class OpWaiter {
     const w = this.waiting.get(op);
     if (!w) return false;
     this.waiting.delete(op);
-    this.clock.clearTimer(w.timer as never);
+    this.clock.clearTimer(w.timer);
     w.resolve(frame);
     return true;
   }
@@ -89,14 +89,22 @@ interface AuthOptions {
   timeoutMs: number;
 }
 
-function authFrame(o: AuthOptions): string {
-  // Valid for a few seconds from the venue's point of view: a stale one is refused ("Params Error").
+/**
+ * Sends the `auth` op and waits for its answer (both authenticated streams log in the same way; only
+ * the answer's dialect differs). The signature is valid for a few seconds from the venue's point of
+ * view: a stale one is refused ("Params Error").
+ */
+async function login(link: BybitSocket, o: AuthOptions): Promise<Record<string, unknown>> {
+  const answer = o.waiter.wait('auth', o.timeoutMs);
   const expires = Math.round(o.serverNow() + 10_000);
-  return JSON.stringify({
-    req_id: 'auth',
-    op: 'auth',
-    args: [o.credentials.apiKey, expires, signWsAuth(o.credentials.apiSecret, expires)],
-  });
+  link.send(
+    JSON.stringify({
+      req_id: 'auth',
+      op: 'auth',
+      args: [o.credentials.apiKey, expires, signWsAuth(o.credentials.apiSecret, expires)],
+    }),
+  );
+  return answer;
 }
 
 export function privateDialect(o: AuthOptions, topics: () => readonly string[][]): SocketDialect {
@@ -104,9 +112,7 @@ export function privateDialect(o: AuthOptions, topics: () => readonly string[][]
     ping,
     isPong,
     async onOpen(link: BybitSocket) {
-      const answer = o.waiter.wait('auth', o.timeoutMs);
-      link.send(authFrame(o));
-      const frame = await answer;
+      const frame = await login(link, o);
       if (frame.success !== true)
         throw new Error(
           `Bybit refused the private stream's login: ${text(frame.ret_msg, 'no reason given')}`,
@@ -122,9 +128,7 @@ export function tradeDialect(o: AuthOptions): SocketDialect {
     ping,
     isPong,
     async onOpen(link: BybitSocket) {
-      const answer = o.waiter.wait('auth', o.timeoutMs);
-      link.send(authFrame(o));
-      const frame = await answer;
+      const frame = await login(link, o);
       if (frame.retCode !== 0)
         throw new Error(
           `Bybit refused the trade stream's login: ${text(frame.retMsg, 'no reason given')} (${text(frame.retCode, '?')})`,

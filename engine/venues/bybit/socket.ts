@@ -115,12 +115,6 @@ export class BybitSocket {
     return true;
   }
 
-  /** Drops the current connection as if the network had (the link reconnects). */
-  drop(reason: string): void {
-    this.socket?.terminate();
-    this.options.onBadFrame?.(`${this.options.name}: ${reason}; reconnecting`);
-  }
-
   private open(): void {
     this.clearTimers();
     this.setState(this.connects === 0 ? 'connecting' : 'reconnecting');
