@@ -1,19 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  accessSync,
-  constants,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import type { Page, WebSocketRoute } from '@playwright/test';
 import type { HostCommand } from '../../engine/api/contract.ts';
+import { inKeyringSession, keyringEnv, missingKeyringBinary } from '../support/keyring.ts';
 import { expect, ROOT, test } from './fixtures.ts';
 import { ConnectPage, WorkstationPage, type BybitEnvName } from './pages/workstation.ts';
 
@@ -462,17 +454,6 @@ async function waitForOutput(p: Spawned, pattern: RegExp, what: string): Promise
   });
 }
 
-function onPath(binary: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, binary), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
 /** Every file under a folder, as text (the host's data dir: database, journal, logs). */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -481,14 +462,11 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-// Unlocks (and on first use creates) the throwaway login keyring; it guards nothing. An empty
-// password would make gnome-keyring prompt instead of unlocking.
+// Unlocks (and on first use creates) the throwaway login keyring; it guards nothing.
 const KEYRING_PASSWORD = 'mm-workstation-e2e-keyring';
-const WITH_KEYRING =
-  'printf %s "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$0" "$@"';
 
 test.describe('Bybit testnet against the Bybit protocol simulator', () => {
-  const absent = ['dbus-run-session', 'gnome-keyring-daemon'].find((binary) => !onPath(binary));
+  const absent = missingKeyringBinary();
   test.skip(
     absent !== undefined,
     `${absent ?? ''} is not installed: the host keeps credentials in the OS keychain, which this test runs ` +
@@ -521,18 +499,7 @@ test.describe('Bybit testnet against the Bybit protocol simulator', () => {
     // and the trader's own keyring is never touched.
     const keyringHome = mkdtempSync(join(tmpdir(), 'mmws-e2e-keyring-'));
     home = keyringHome;
-    const runtime = join(keyringHome, 'run');
-    mkdirSync(runtime, { mode: 0o700 });
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: keyringHome,
-      XDG_DATA_HOME: join(keyringHome, 'data'),
-      XDG_CONFIG_HOME: join(keyringHome, 'config'),
-      XDG_CACHE_HOME: join(keyringHome, 'cache'),
-      XDG_RUNTIME_DIR: runtime,
-      KEYRING_PASSWORD,
-      MM_LOG_LEVEL: 'warn',
-    };
+    const env = keyringEnv(keyringHome, KEYRING_PASSWORD, { MM_LOG_LEVEL: 'warn' });
     const serve = [
       join(ROOT, 'engine/host/cli.ts'),
       'serve',
@@ -545,11 +512,8 @@ test.describe('Bybit testnet against the Bybit protocol simulator', () => {
       '--bybit-ws-url',
       endpoints.ws,
     ];
-    const started = spawnGroup(
-      'dbus-run-session',
-      ['--', 'sh', '-c', WITH_KEYRING, process.execPath, ...serve],
-      env,
-    );
+    const [command, args] = inKeyringSession(process.execPath, serve);
+    const started = spawnGroup(command, args, env);
     host = started;
     url = (await waitForOutput(started, /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/, 'the host'))[1]!;
   });

@@ -9,37 +9,25 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { inKeyringSession, keyringEnv, missingKeyringBinary } from '../../support/keyring.ts';
 
 const CHILD = join(import.meta.dirname, 'keychain-child.ts');
 const RUN_TIMEOUT_MS = 20_000;
+// The runtime folder keyringEnv makes: the exiting daemon still removes its sockets there.
 const RUNTIME = 'run';
 // Unlocks (and on first use creates) the throwaway login keyring; it guards nothing.
 const KEYRING_PASSWORD = 'mm-workstation-test-keyring';
-// gnome-keyring-daemon reads the login password on stdin and forks once the keyring is unlocked, so the
-// child starts with org.freedesktop.secrets ready. An empty password would make it prompt instead.
-const WITH_KEYRING =
-  'printf %s "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$0" "$@"';
-const CI_NOTE = 'CI installs it (.ci/run: packages dbus-daemon and gnome-keyring)';
-
-function onPath(binary: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, binary), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
 
 /** Why a case cannot run here, or null: the first of the binaries that is not installed. */
-function missing(...binaries: string[]): string | null {
-  const absent = binaries.find((b) => !onPath(b));
-  return absent === undefined ? null : `${absent} is not installed (not on PATH); ${CI_NOTE}`;
+function missing(): string | null {
+  const absent = missingKeyringBinary();
+  return absent === undefined
+    ? null
+    : `${absent} is not installed (not on PATH); CI installs it (.ci/run: packages dbus-daemon and gnome-keyring)`;
 }
 
 interface Planted {
@@ -57,19 +45,10 @@ function plant(): Planted {
 /** A fresh HOME and XDG folders, and an environment with no D-Bus session and no display. */
 function isolatedEnv(planted: Planted): { home: string; env: NodeJS.ProcessEnv } {
   const home = mkdtempSync(join(tmpdir(), 'mmws-keychain-'));
-  const runtime = join(home, RUNTIME);
-  mkdirSync(runtime, { mode: 0o700 });
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    XDG_DATA_HOME: join(home, 'data'),
-    XDG_CONFIG_HOME: join(home, 'config'),
-    XDG_CACHE_HOME: join(home, 'cache'),
-    XDG_RUNTIME_DIR: runtime,
-    KEYRING_PASSWORD,
+  const env = keyringEnv(home, KEYRING_PASSWORD, {
     MM_TEST_API_KEY: planted.apiKey,
     MM_TEST_API_SECRET: planted.apiSecret,
-  };
+  });
   return { home, env };
 }
 
@@ -109,12 +88,10 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<C
 
 /** The child inside a private D-Bus session, with an unlocked gnome-keyring or none started by us. */
 function inSession(mode: string, env: NodeJS.ProcessEnv, keyring: boolean): Promise<ChildRun> {
-  const child = [process.execPath, CHILD, mode];
-  return run(
-    'dbus-run-session',
-    keyring ? ['--', 'sh', '-c', WITH_KEYRING, ...child] : ['--', ...child],
-    env,
-  );
+  const [command, args] = keyring
+    ? inKeyringSession(process.execPath, [CHILD, mode])
+    : ['dbus-run-session', ['--', process.execPath, CHILD, mode]];
+  return run(command, args, env);
 }
 
 function expectNoLeak(runs: ChildRun[], planted: Planted): void {
@@ -151,7 +128,7 @@ describe('KeytarSecretStore on a real keychain', () => {
   it('saves, reads, overwrites and deletes through gnome-keyring, and keeps a credential across sessions', async ({
     skip,
   }) => {
-    const why = missing('dbus-run-session', 'gnome-keyring-daemon');
+    const why = missing();
     skip(why !== null, why ?? '');
     const planted = plant();
     const { home, env } = isolatedEnv(planted);
@@ -216,7 +193,7 @@ describe('KeytarSecretStore on a real keychain', () => {
   });
 
   it('with a D-Bus session but a locked keyring refuses with a clear keychain error', async ({ skip }) => {
-    const why = missing('dbus-run-session', 'gnome-keyring-daemon');
+    const why = missing();
     skip(why !== null, why ?? '');
     const planted = plant();
     const { env } = isolatedEnv(planted);

@@ -3,11 +3,11 @@
  * resync, and changes no order or position state.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../../engine/api/engine.ts';
+import type { Engine } from '../../../engine/api/engine.ts';
 import { Decimal } from '../../../engine/core/decimal.ts';
 import type { TradingApp } from '../../../engine/host/trading-app.ts';
 import { startBybitSim, type BybitSim } from '../../../engine/simulators/bybit/sim.ts';
-import { bybitApp, until } from './bybit-harness.ts';
+import { bybitApp, startEngine, until, type RaisedAlert } from './bybit-harness.ts';
 
 const KEY = 'it-bad-input-key-01';
 const SECRET = 'it-bad-input-secret-0123456789';
@@ -29,16 +29,14 @@ function orderAndPositionState(): string {
 }
 
 /** Every alert the node raised, as the bus carried it (the snapshot shows only the latest few). */
-const raised: { code: string; message: string }[] = [];
+const raised: RaisedAlert[] = [];
 const alertsWith = (code: string): number => raised.filter((a) => a.code === code).length;
 const resyncs = (): number => app.node.desk('BTCUSDT').health.resyncs;
 
 beforeAll(async () => {
   sim = await startBybitSim({ apiKey: KEY, apiSecret: SECRET, seed: 5 });
   app = bybitApp(sim, { apiKey: KEY, apiSecret: SECRET }, { category: 'spot' });
-  engine = new Engine({ clock: app.node.clock, session: app });
-  app.node.bus.subscribe('alert.raised', (a) => raised.push({ code: a.code, message: a.message }));
-  await engine.start();
+  engine = await startEngine(app, raised);
   app.node.venue.subscribeMarket('BTCUSDT', {
     onBook: (m) => {
       if (m.kind === 'snapshot') snapshots++;

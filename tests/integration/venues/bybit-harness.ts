@@ -1,3 +1,4 @@
+import { Engine } from '../../../engine/api/engine.ts';
 import { WallClock } from '../../../engine/core/clock.ts';
 import { TradingApp, type AppConfig } from '../../../engine/host/trading-app.ts';
 import type { BybitSim } from '../../../engine/simulators/bybit/sim.ts';
@@ -47,4 +48,21 @@ export function bybitApp(
     },
     new WallClock(),
   );
+}
+
+/** An alert as the node's bus carried it. */
+export interface RaisedAlert {
+  code: string;
+  message: string;
+}
+
+/**
+ * Records every alert the node raises into `raised` (the snapshot shows only the latest few), then
+ * starts an engine over the app: connected, reconciled and trading when it resolves.
+ */
+export async function startEngine(app: TradingApp, raised: RaisedAlert[]): Promise<Engine> {
+  app.node.bus.subscribe('alert.raised', (a) => raised.push({ code: a.code, message: a.message }));
+  const engine = new Engine({ clock: app.node.clock, session: app });
+  await engine.start();
+  return engine;
 }

@@ -4,11 +4,11 @@
  * ours different.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../../engine/api/engine.ts';
+import type { Engine } from '../../../engine/api/engine.ts';
 import { Decimal } from '../../../engine/core/decimal.ts';
 import type { TradingApp } from '../../../engine/host/trading-app.ts';
 import { startBybitSim, type BybitSim } from '../../../engine/simulators/bybit/sim.ts';
-import { bybitApp, until } from './bybit-harness.ts';
+import { bybitApp, startEngine, until, type RaisedAlert } from './bybit-harness.ts';
 
 const KEY = 'it-linear-key-00001';
 const SECRET = 'it-linear-secret-0123456789';
@@ -16,7 +16,7 @@ const SECRET = 'it-linear-secret-0123456789';
 let sim: BybitSim;
 let app: TradingApp;
 let engine: Engine;
-const raised: { code: string; message: string }[] = [];
+const raised: RaisedAlert[] = [];
 /** Every funding payment the venue delivered (stream and reconciliation), by execution id. */
 const payments = new Map<string, string>();
 
@@ -31,10 +31,8 @@ function venueLots(): number {
 beforeAll(async () => {
   sim = await startBybitSim({ apiKey: KEY, apiSecret: SECRET, seed: 3, fundingIntervalMs: 1500 });
   app = bybitApp(sim, { apiKey: KEY, apiSecret: SECRET }, { category: 'linear' });
-  app.node.bus.subscribe('alert.raised', (a) => raised.push({ code: a.code, message: a.message }));
   app.node.venue.onFunding?.((p) => payments.set(p.execId, p.amount));
-  engine = new Engine({ clock: app.node.clock, session: app });
-  await engine.start();
+  engine = await startEngine(app, raised);
 }, 30_000);
 
 afterAll(async () => {

@@ -4,11 +4,11 @@
  * each, the node reconciles and its records agree with the venue's exactly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../../engine/api/engine.ts';
+import type { Engine } from '../../../engine/api/engine.ts';
 import { Decimal } from '../../../engine/core/decimal.ts';
 import type { TradingApp } from '../../../engine/host/trading-app.ts';
 import { startBybitSim, type BybitSim } from '../../../engine/simulators/bybit/sim.ts';
-import { bybitApp, until } from './bybit-harness.ts';
+import { bybitApp, startEngine, until, type RaisedAlert } from './bybit-harness.ts';
 
 const KEY = 'it-link-faults-key-1';
 const SECRET = 'it-link-faults-secret-0123456789';
@@ -16,7 +16,7 @@ const SECRET = 'it-link-faults-secret-0123456789';
 let sim: BybitSim;
 let app: TradingApp;
 let engine: Engine;
-const raised: { code: string; message: string }[] = [];
+const raised: RaisedAlert[] = [];
 
 /** Our working orders and the venue's open orders name the same ids, and the position is the venue's. */
 function agreesWithVenue(): boolean {
@@ -48,9 +48,7 @@ const settled = () =>
 beforeAll(async () => {
   sim = await startBybitSim({ apiKey: KEY, apiSecret: SECRET, seed: 9 });
   app = bybitApp(sim, { apiKey: KEY, apiSecret: SECRET }, { category: 'spot', timeoutMs: 1500 });
-  app.node.bus.subscribe('alert.raised', (a) => raised.push({ code: a.code, message: a.message }));
-  engine = new Engine({ clock: app.node.clock, session: app });
-  await engine.start();
+  engine = await startEngine(app, raised);
   expect((await engine.invoke('quoting.start', {})).ok).toBe(true);
   await until('quotes resting', () => sim.openOrders({ category: 'spot' }).length >= 2);
 }, 30_000);
