@@ -12,6 +12,7 @@ import { Decimal } from '../../engine/core/decimal.ts';
 import { defineInstrument, priceToTicks, sizeToLots } from '../../engine/core/instrument.ts';
 import { BybitVenue } from '../../engine/venues/bybit/bybit-venue.ts';
 import type { PlaceRequest } from '../../engine/venues/venue.ts';
+import { ccxtUrls } from '../support/ccxt-bybit.ts';
 import type { Emit } from './figure.ts';
 import { machineBaseline } from './figure.ts';
 import type { RunningSim } from './bybit-sim.ts';
@@ -21,39 +22,11 @@ const WARM_UP_PAIRS = 30;
 const MEASURED_PAIRS = 210;
 /**
  * A pair is two creates and two cancels: one pair per 150 ms is ~13 of each a second, well under 20.
- * Closer to the quota, our limiter (which holds the venue's last "remaining" for a whole window, and
- * that count includes ccxt's orders on the same account) refuses ours locally.
+ * Closer to the quota, our limiter (which takes the venue's last "remaining", a count that includes
+ * ccxt's orders on the same account, as current for 100 ms) would refuse ours locally at times.
  */
 const PAIR_PERIOD_MS = 150;
 const SIZE = '0.001';
-
-/** ccxt's bybit URLs, REST and WebSocket, pointed at the simulator. */
-export function ccxtUrls(sim: { rest: string; ws: string }): Record<string, unknown> {
-  const ws = (path: string): string => `${sim.ws}${path}`;
-  return {
-    api: {
-      public: sim.rest,
-      private: sim.rest,
-      spot: sim.rest,
-      futures: sim.rest,
-      v2: sim.rest,
-      ws: {
-        public: {
-          spot: ws('/v5/public/spot'),
-          linear: ws('/v5/public/linear'),
-          inverse: ws('/v5/public/inverse'),
-          option: ws('/v5/public/option'),
-        },
-        private: {
-          spot: { unified: ws('/v5/private'), nonUnified: ws('/v5/private') },
-          contract: ws('/v5/private'),
-          usdc: ws('/v5/private'),
-          trade: ws('/v5/trade'),
-        },
-      },
-    },
-  };
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const median = (xs: readonly number[]): number => {

@@ -11,7 +11,8 @@
  */
 import ccxt from 'ccxt';
 import type { Emit } from './figure.ts';
-import { orderAckVsCcxt, ccxtUrls } from './bybit-ack.ts';
+import { ccxtUrls } from '../support/ccxt-bybit.ts';
+import { orderAckVsCcxt } from './bybit-ack.ts';
 import { bookVsCcxt } from './bybit-book.ts';
 import { spawnSimCli } from './bybit-sim.ts';
 import { tickToWire } from './bybit-wire.ts';

@@ -1,6 +1,7 @@
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BybitSim } from '../../../engine/simulators/bybit/sim.ts';
+import { ccxtUrls } from '../../support/ccxt-bybit.ts';
 import { KEY, SECRET, startSim } from './bybit-client.ts';
 
 let sim: BybitSim;
@@ -11,37 +12,9 @@ afterAll(async () => {
   await sim.close();
 });
 
-/** ccxt's bybit URLs, REST and WebSocket, pointed at the simulator. */
-function simUrls(s: BybitSim): Record<string, unknown> {
-  const ws = (path: string): string => `${s.ws}${path}`;
-  return {
-    api: {
-      public: s.rest,
-      private: s.rest,
-      spot: s.rest,
-      futures: s.rest,
-      v2: s.rest,
-      ws: {
-        public: {
-          spot: ws('/v5/public/spot'),
-          linear: ws('/v5/public/linear'),
-          inverse: ws('/v5/public/inverse'),
-          option: ws('/v5/public/option'),
-        },
-        private: {
-          spot: { unified: ws('/v5/private'), nonUnified: ws('/v5/private') },
-          contract: ws('/v5/private'),
-          usdc: ws('/v5/private'),
-          trade: ws('/v5/trade'),
-        },
-      },
-    },
-  };
-}
-
 describe('ccxt bybit against the simulator', () => {
   it('loads markets, reads the book and balance, places, lists and cancels a post-only order', async () => {
-    const exchange = new ccxt.bybit({ apiKey: KEY, secret: SECRET, urls: simUrls(sim) });
+    const exchange = new ccxt.bybit({ apiKey: KEY, secret: SECRET, urls: ccxtUrls(sim) });
     const markets = await exchange.loadMarkets();
     expect(Object.keys(markets)).toEqual(
       expect.arrayContaining(['BTC/USDT', 'ETH/USDT', 'BTC/USDT:USDT', 'ETH/USDT:USDT']),
@@ -75,12 +48,12 @@ describe('ccxt bybit against the simulator', () => {
   });
 
   it('turns a wrong secret into AuthenticationError', async () => {
-    const wrong = new ccxt.bybit({ apiKey: KEY, secret: 'not-the-secret', urls: simUrls(sim) });
+    const wrong = new ccxt.bybit({ apiKey: KEY, secret: 'not-the-secret', urls: ccxtUrls(sim) });
     await expect(wrong.fetchBalance()).rejects.toBeInstanceOf(ccxt.AuthenticationError);
   });
 
   it('watches the order book over the public WebSocket', async () => {
-    const pro = new ccxt.pro.bybit({ urls: simUrls(sim) });
+    const pro = new ccxt.pro.bybit({ urls: ccxtUrls(sim) });
     // ccxt refuses plain ws:// URLs until its http agent is loaded (no proxy is involved).
     await pro.loadHttpProxyAgent();
     try {
