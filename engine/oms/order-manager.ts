@@ -451,6 +451,9 @@ export class OrderManager {
       const done = this.recent.get(u.clientId);
       if (done) {
         this.counters.stale++;
+        // Newer news that an order we closed is open at the venue: only reconciliation can settle it.
+        if (u.updateSeq > done.lastUpdateSeq && (u.status === 'new' || u.status === 'partially_filled'))
+          this.o.onUnknownState?.(done);
         return;
       }
       this.counters.unknown++;

@@ -60,8 +60,14 @@ export class Reconciler {
       if (!oms) continue;
       atVenue.add(update.clientId);
       const known = oms.get(update.clientId);
-      if (known && !oms.isWorking(update.clientId)) continue;
-      if (known) oms.applyVenueState(update);
+      if (known && !oms.isWorking(update.clientId)) {
+        // Finished in our books. A listing no newer than what we heard is a snapshot taken before
+        // the order ended; a newer one means the venue has it open after all (a create that timed
+        // out here, was closed as missing, and reached the venue late): taken in as a stranger so the
+        // policy cancels or adopts it, rather than left resting where nothing manages it.
+        if (update.updateSeq <= known.lastUpdateSeq) continue;
+        oms.adopt(update);
+      } else if (known) oms.applyVenueState(update);
       else oms.adopt(update);
       // Ours but owned by no quote logic (an earlier run's, or unknown to us): cancelled by policy.
       const order = oms.get(update.clientId);

@@ -166,6 +166,33 @@ describe('OrderManager', () => {
     expect(oms.unknownOrders().map((o) => o.clientId)).toEqual([refused.clientId]);
   });
 
+  it('asks for reconciliation when the venue reports open an order it already closed', async () => {
+    const clock = new SimClock(0);
+    const venue = new FakeVenue();
+    const asked: string[] = [];
+    const oms = new OrderManager({
+      clock,
+      venue,
+      symbol: 'X',
+      ids: new ClientIdFactory('t'),
+      gate: () => ({ ok: true }),
+      emit: () => undefined,
+      onUnknownState: (o) => asked.push(o.clientId),
+    });
+    venue.onExecution((e) => {
+      oms.onExecution(e);
+    });
+    const r = oms.submit(place);
+    if (!r.ok) throw new Error('refused');
+    venue.requests[0]!.resolve({ ok: false, code: 'invalid_order', message: 'refused' });
+    await flush();
+    expect(oms.get(r.clientId)?.status).toBe('rejected');
+    venue.push(upd(r.clientId, 'cancelled', 1));
+    expect(asked).toEqual([]);
+    venue.push(upd(r.clientId, 'new', 2));
+    expect(asked).toEqual([r.clientId]);
+  });
+
   it('takes filled lots out of the working total as soon as the fill arrives', () => {
     const { venue, oms } = setup();
     const r = oms.submit(place);

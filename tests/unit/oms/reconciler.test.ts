@@ -323,4 +323,34 @@ describe('Reconciler: orders whose state became unknown', () => {
     expect(s.oms.openCount()).toBe(0);
     expect(s.venue.calls).toHaveLength(1);
   });
+
+  it('takes back an order closed as missing that reached the venue late, and cancels it by policy', async () => {
+    const s = setup();
+    s.venue.answering = false;
+    const r = s.oms.submit(buy);
+    if (!r.ok) throw new Error(r.message);
+    s.clock.advance(1000);
+    s.oms.expire(s.clock.now());
+    await s.reconciler.run();
+    expect(s.oms.get(r.clientId)?.status).toBe('cancelled');
+    // The create reached the venue after all: its open order is listed, newer than anything we heard.
+    const late = venueOrder(r.clientId, { updateSeq: 5 });
+    s.venue.open = [late];
+    s.venue.answering = true;
+    const result = await s.reconciler.run();
+    expect(result.strangers).toBe(1);
+    expect(s.venue.calls.at(-1)).toEqual({ kind: 'cancel', clientId: r.clientId });
+    expect(s.oms.get(r.clientId)).toMatchObject({ origin: 'external', status: 'pending-cancel' });
+  });
+
+  it('skips a listing of a finished order that is no newer than what the stream said', async () => {
+    const s = setup();
+    const id = placed(s);
+    s.venue.push(venueOrder(id, { status: 'cancelled', updateSeq: 3 }));
+    expect(s.oms.get(id)?.status).toBe('cancelled');
+    s.venue.open = [venueOrder(id, { updateSeq: 2 })];
+    const result = await s.reconciler.run();
+    expect(result.strangers).toBe(0);
+    expect(s.venue.calls.map((c) => c.kind)).toEqual(['place']);
+  });
 });
