@@ -6,6 +6,11 @@
  * exits 2.
  *
  *   bybit --port 0 --api-key KEY --api-secret SECRET [--seed N] [--funding-interval-ms MS]
+ *         [--flow JSON] [--quotas JSON]
+ *
+ * `--flow` sets the background order flow of every market (any of the synthetic market's fields:
+ * `{"stepMs":10,"limitRate":300,"volatility":2e-4}`); `--quotas` the per-second order quota of
+ * endpoints by path (`{"/v5/order/create":1000}`). Both are for benchmarks and soak runs.
  *   mexc  (not built yet)
  *
  * `npm run` echoes the command line (secret included) to stdout before the script starts: use
@@ -13,12 +18,49 @@
  * (VENUE_SIM_API_KEY likewise).
  */
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import type { BybitSimOptions } from './bybit/sim.ts';
 import { startBybitSim } from './bybit/sim.ts';
 
 class UsageError extends Error {}
 
 const VENUES = ['bybit', 'mexc'] as const;
+
+const positive = z.number().positive();
+const nonNegative = z.number().nonnegative();
+/** The synthetic market's flow fields a run may change (the start price comes from the instrument). */
+const FLOW = z
+  .object({
+    volatility: nonNegative,
+    stepMs: positive.max(60_000),
+    limitRate: nonNegative,
+    meanDistanceTicks: positive,
+    cancelRate: nonNegative,
+    marketRate: nonNegative,
+    iocShare: nonNegative.max(1),
+    meanLimitLots: positive,
+    meanMarketLots: positive,
+    makerAccounts: z.number().int().min(1).max(1000),
+  })
+  .partial()
+  .strict();
+const QUOTAS = z.record(z.string().regex(/^\/v5\//, 'a /v5/ path'), z.number().int().min(1).max(1_000_000));
+
+function jsonOption<T>(flag: string, text: string, schema: z.ZodType<T>): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${flag} takes a JSON object, got ${text.slice(0, 80)}.`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    throw new UsageError(`${flag}${where}: ${issue?.message ?? 'invalid'}.`);
+  }
+  return parsed.data;
+}
 
 function parseBybitArgs(argv: string[], env: NodeJS.ProcessEnv): BybitSimOptions {
   let parsed;
@@ -33,6 +75,8 @@ function parseBybitArgs(argv: string[], env: NodeJS.ProcessEnv): BybitSimOptions
         'api-secret': { type: 'string' },
         seed: { type: 'string', default: '1' },
         'funding-interval-ms': { type: 'string' },
+        flow: { type: 'string' },
+        quotas: { type: 'string' },
       },
     });
   } catch (err) {
@@ -60,6 +104,8 @@ function parseBybitArgs(argv: string[], env: NodeJS.ProcessEnv): BybitSimOptions
     }
     options.fundingIntervalMs = Number(funding);
   }
+  if (values.flow !== undefined) options.flow = jsonOption('--flow', values.flow, FLOW);
+  if (values.quotas !== undefined) options.quotas = jsonOption('--quotas', values.quotas, QUOTAS);
   return options;
 }
 

@@ -1,12 +1,10 @@
 /**
- * The Bybit protocol simulator for the bybit bench group, always off our event loop: either the CLI in
- * a child process (`node engine/simulators/cli.ts bybit …`, the simulator's default flow and quotas),
- * or `startBybitSim` in a worker thread, for the options the CLI has no flag for (flow, quotas).
+ * The Bybit protocol simulator for the bybit bench group, always off our event loop: the CLI in a
+ * child process (`node engine/simulators/cli.ts bybit …`).
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { BybitSimOptions } from '../../engine/simulators/bybit/sim.ts';
 
 export const BENCH_KEY = 'bench-bybit-key-0001';
@@ -15,7 +13,7 @@ export const BENCH_SECRET = 'bench-bybit-secret-0123456789';
 export interface RunningSim {
   readonly rest: string;
   readonly ws: string;
-  /** Where it runs: `child process` or `worker thread`. */
+  /** Where it runs. */
   readonly where: string;
   close(): Promise<void>;
 }
@@ -28,10 +26,14 @@ const START_TIMEOUT_MS = 20_000;
  * Runs the simulator CLI in a child process; resolves once it has printed its URLs. A usage error
  * (an option this CLI does not have) rejects with "exited with 2".
  */
-export async function spawnSimCli(seed: number, extraArgs: readonly string[] = []): Promise<RunningSim> {
+export async function spawnSimCli(
+  seed: number,
+  extraArgs: readonly string[] = [],
+  simCpus?: string,
+): Promise<RunningSim> {
   const args = [join(root, 'engine/simulators/cli.ts'), 'bybit', '--port', '0', '--seed', String(seed)];
-  // BYBIT_BENCH_SIM_CPUS=1 runs the simulator on those CPUs only (e.g. the bench under taskset -c 0).
-  const cpus = process.env['BYBIT_BENCH_SIM_CPUS'];
+  // On these CPUs only (taskset's list form), if given; BYBIT_BENCH_SIM_CPUS=1 does it for every run.
+  const cpus = simCpus ?? process.env['BYBIT_BENCH_SIM_CPUS'];
   const [command, argv] =
     cpus === undefined || cpus === ''
       ? [process.execPath, [...args, ...extraArgs]]
@@ -91,39 +93,5 @@ export async function spawnSimCli(seed: number, extraArgs: readonly string[] = [
   };
 }
 
-export type WorkerSimOptions = Omit<BybitSimOptions, 'apiKey' | 'apiSecret' | 'clock' | 'port'>;
-
-/** Runs `startBybitSim` with these options in a worker thread (its own event loop and heap). */
-export async function startSimWorker(options: WorkerSimOptions): Promise<RunningSim> {
-  const worker = new Worker(new URL('./bybit-sim-worker.ts', import.meta.url), {
-    workerData: { ...options, apiKey: BENCH_KEY, apiSecret: BENCH_SECRET },
-  });
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const urls = await new Promise<{ rest: string; ws: string }>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`the simulator worker did not start in ${START_TIMEOUT_MS} ms`));
-    }, START_TIMEOUT_MS);
-    worker.once('message', (m: { rest: string; ws: string }) => {
-      clearTimeout(timer);
-      resolve(m);
-    });
-    worker.once('error', (err: unknown) => {
-      clearTimeout(timer);
-      reject(err instanceof Error ? err : new Error(String(err)));
-    });
-  }).catch(async (err: unknown) => {
-    await worker.terminate();
-    throw err;
-  });
-  return {
-    rest: urls.rest,
-    ws: urls.ws,
-    where: 'worker thread (startBybitSim)',
-    close: async () => {
-      worker.postMessage('close');
-      const timer = setTimeout(() => void worker.terminate(), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
+/** startBybitSim's options that the CLI takes as flags (`--flow`, `--quotas` as JSON). */
+export type SimFlowOptions = Pick<BybitSimOptions, 'flow' | 'quotas'>;

@@ -5,8 +5,9 @@
  * caused (the last one of that macrotask turn; the trade channel batches in a microtask). The
  * adapter's private fields are reached into here, in the bench only, to find the ws instances.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { Engine } from '../../engine/api/engine.ts';
@@ -16,15 +17,15 @@ import { TradingApp } from '../../engine/host/trading-app.ts';
 import { defaultTradingConfig } from '../../engine/node/trading-config.ts';
 import type { Emit } from './figure.ts';
 import { machineBaseline, percentile } from './figure.ts';
-import type { RunningSim, WorkerSimOptions } from './bybit-sim.ts';
-import { BENCH_KEY, BENCH_SECRET, spawnSimCli, startSimWorker } from './bybit-sim.ts';
+import type { RunningSim, SimFlowOptions } from './bybit-sim.ts';
+import { BENCH_KEY, BENCH_SECRET, spawnSimCli } from './bybit-sim.ts';
 
 /**
  * Under the simulator's default flow (and quotas) the quotes move about 6 times a second: far too few
  * samples for a p99 in minutes. A faster, more volatile flow (a step every 10 ms, so the 20 ms
  * `orderbook.50` stream pushes on nearly every slot) and order quotas the requotes fit in.
  */
-export const FAST_FLOW: NonNullable<WorkerSimOptions['flow']> = {
+export const FAST_FLOW: NonNullable<SimFlowOptions['flow']> = {
   stepMs: 10,
   limitRate: 300,
   marketRate: 30,
@@ -59,23 +60,44 @@ interface VenueInternals {
   tradeSocket: SocketInternals | null;
 }
 
+/** The simulator CLI with the fast flow and high quotas, in a child process (on `cpus`, if given). */
+function startFastSim(seed: number, cpus: string | undefined): Promise<RunningSim> {
+  return spawnSimCli(
+    seed,
+    ['--flow', JSON.stringify(FAST_FLOW), '--quotas', JSON.stringify(HIGH_QUOTAS)],
+    cpus,
+  );
+}
+
+interface Pinning {
+  simulator: string;
+  ours: string;
+  restore(): void;
+}
+
 /**
- * The simulator with the fast flow: the CLI in a child process if it takes `--flow JSON` and
- * `--quotas JSON` (startBybitSim's `flow` and `quotas` options as JSON), otherwise, while it has no
- * such flags (it exits 2 on an unknown option), startBybitSim in a worker thread.
+ * The venue stands on another machine; here it shares ours. Where there are at least two CPUs (and
+ * taskset), the simulator gets the last one and this process (every thread) the others, for the
+ * length of this figure only, so the simulator's work is not timed as ours whenever the scheduler
+ * puts both on one CPU. BYBIT_BENCH_PIN=0 turns it off.
  */
-async function startFastSim(seed: number): Promise<RunningSim> {
-  try {
-    return await spawnSimCli(seed, [
-      '--flow',
-      JSON.stringify(FAST_FLOW),
-      '--quotas',
-      JSON.stringify(HIGH_QUOTAS),
-    ]);
-  } catch (err) {
-    if (!(err instanceof Error) || !/exited with 2/.test(err.message)) throw err;
-    return startSimWorker({ seed, flow: FAST_FLOW, quotas: HIGH_QUOTAS });
-  }
+function pinApart(): Pinning | undefined {
+  const cpus = availableParallelism();
+  if (cpus < 2 || process.env['BYBIT_BENCH_PIN'] === '0') return undefined;
+  const probe = spawnSync('taskset', ['-p', String(process.pid)], { encoding: 'utf8' });
+  const mask = /:\s*([0-9a-f]+)\s*$/i.exec(probe.stdout)?.[1];
+  if (probe.status !== 0 || mask === undefined) return undefined;
+  const simulator = String(cpus - 1);
+  const ours = cpus === 2 ? '0' : `0-${cpus - 2}`;
+  const set = (list: string[]) => spawnSync('taskset', list, { stdio: 'ignore' }).status === 0;
+  if (!set(['-a', '-p', '-c', ours, String(process.pid)])) return undefined;
+  return {
+    simulator,
+    ours,
+    restore: () => {
+      set(['-a', '-p', mask, String(process.pid)]);
+    },
+  };
 }
 
 /** Records raw `orderbook.50.BTCUSDT` frames from the simulator on a plain socket of its own. */
@@ -108,7 +130,11 @@ export interface WireOutcome {
 }
 
 export async function tickToWire(emit: Emit): Promise<WireOutcome> {
-  const sim = await startFastSim(21);
+  const pinning = pinApart();
+  const sim = await startFastSim(21, pinning?.simulator).catch((err: unknown) => {
+    pinning?.restore();
+    throw err;
+  });
   const dataDir = mkdtempSync(join(tmpdir(), 'mmws-bench-bybit-'));
   const recorder = recordBookFrames(sim.ws, RECORD_FRAMES);
   const clock = new WallClock();
@@ -233,7 +259,7 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
     const common = {
       unit: 'us',
       samples: n,
-      path: 'public ws message (orderbook.50) -> JSON.parse -> parseBookFrame -> desk.onBook (book, model, quotes, OMS, risk) -> trade channel microtask flush -> trade ws.send called',
+      path: 'public ws message (orderbook.50) -> decodeBookText -> desk.onBook (book, model, quotes, OMS, risk) -> trade channel microtask flush -> trade ws.send called',
     };
     emit({
       figure: 'bybit.tick_to_wire_p50_us',
@@ -262,6 +288,7 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
       flow: FAST_FLOW,
       quoting_overrides: QUOTING_OVERRIDES,
       ws_instances: swaps,
+      cpus: pinning === undefined ? 'not pinned' : { simulator: pinning.simulator, ours: pinning.ours },
       machine_rng_per_s: baseline,
     });
     if (n < 2000) throw new Error(`only ${n} tick-to-wire samples in ${measuredS} s`);
@@ -270,6 +297,7 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
     recorder.close();
     await engine.stop().catch(() => undefined);
     await sim.close();
+    pinning?.restore();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

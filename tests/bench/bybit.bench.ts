@@ -6,8 +6,8 @@
  *   ack on the trade socket, interleaved on one simulator (bybit-ack.ts).
  * - bybit.book_vs_ccxt_ratio: our decode-and-apply rate of recorded orderbook.50 frames over ccxt pro's
  *   handleOrderBook on the same frames (bybit-book.ts).
- * The simulator always runs off our event loop (a child process, or a worker thread where the CLI has
- * no flag for what the figure needs); every process, thread and socket is closed before returning.
+ * The simulator always runs off our event loop, in a child process (for the latency figure on a CPU of
+ * its own where there are two or more); every process and socket is closed before returning.
  */
 import ccxt from 'ccxt';
 import type { Emit } from './figure.ts';

@@ -6,7 +6,7 @@ import { WallClock } from '../../core/clock.ts';
 import type { Instrument } from '../../core/instrument.ts';
 import type { MatchingEngine } from '../../venues/sim/matching-engine.ts';
 import type { SyntheticMarket, SyntheticMarketConfig } from '../../venues/sim/synthetic-market.ts';
-import type { Account } from './account.ts';
+import type { Account, PrivatePush } from './account.ts';
 import { BybitExchange } from './exchange.ts';
 import type { BybitSimFaults, ConnectionKind } from './faults.ts';
 import { FaultState } from './faults.ts';
@@ -119,8 +119,19 @@ export async function startBybitSim(options: BybitSimOptions): Promise<BybitSim>
       apiSecret,
       balances ?? options.balances ?? DEFAULT_BALANCES,
     );
+    // The venue's answer to an order request and its private streams travel separate paths, with
+    // no order promised between them; this simulator answers first: an operation's pushes wait for
+    // the end of the turn that ran it (after the trade socket's or REST's answer is written), in the
+    // order they were made. Their content is fixed when made. The faults can still reorder them.
+    let queued: PrivatePush[] = [];
     account.sink = (push) => {
-      privateStreams.deliver(account, push);
+      queued.push(push);
+      if (queued.length > 1) return;
+      queueMicrotask(() => {
+        const pushes = queued;
+        queued = [];
+        for (const p of pushes) privateStreams.deliver(account, p);
+      });
     };
     return account;
   };

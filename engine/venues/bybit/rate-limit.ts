@@ -119,6 +119,11 @@ class Window {
   }
 }
 
+interface Route {
+  readonly path: string;
+  readonly rest: boolean;
+}
+
 interface Bucket {
   readonly endpoint: string;
   readonly category: BybitCategory | undefined;
@@ -131,6 +136,7 @@ interface Bucket {
 export class BybitRateLimiter {
   private readonly clock: Clock;
   private readonly buckets = new Map<string, Bucket>();
+  private readonly routes = new Map<string, Route>();
   private readonly ip = new Window(IP_LIMIT, IP_WINDOW_MS);
   private blockedUntil = 0;
 
@@ -149,8 +155,7 @@ export class BybitRateLimiter {
       throw new EngineError('invalid_input', `rate limiter: units must be a positive integer, got ${units}`);
     }
     const now = this.clock.now();
-    const path = normalise(endpoint);
-    const rest = !isWsOp(endpoint);
+    const { path, rest } = this.route(endpoint);
     const bucket = this.bucket(path, category);
     if (bucket && units > bucket.window.limit) {
       throw new EngineError(
@@ -184,7 +189,7 @@ export class BybitRateLimiter {
     const category = typeof second === 'string' ? second : undefined;
     const headers = typeof second === 'object' ? second : (third ?? {});
     const now = this.clock.now();
-    const path = normalise(endpoint);
+    const { path } = this.route(endpoint);
     const limit = count(headers.limit, 1);
     const remaining = count(headers.status, 0);
     const resetTs = count(headers.resetTs, 0);
@@ -212,7 +217,7 @@ export class BybitRateLimiter {
       this.blockedUntil = Math.max(this.blockedUntil, untilMs);
       return;
     }
-    const path = normalise(endpoint);
+    const { path } = this.route(endpoint);
     let held = false;
     for (const c of ['linear', 'spot'] as const) {
       const bucket = this.bucket(path, c);
@@ -246,6 +251,21 @@ export class BybitRateLimiter {
   /** The tightest quota, for the trader's header. */
   minHeadroom(): Headroom {
     return this.headroom()[0]!;
+  }
+
+  /**
+   * The quota path of an endpoint as callers name it, and whether it is a REST call (which also
+   * spends the IP limit). Memoised: every order request passes here, and the two regular
+   * expressions of `normalise` cost more than the rest of `reserve` on a cold path.
+   */
+  private route(endpoint: string): Route {
+    let r = this.routes.get(endpoint);
+    if (r === undefined) {
+      r = { path: normalise(endpoint), rest: !isWsOp(endpoint) };
+      // Callers name a few dozen endpoints at most; the bound only guards against a caller's bug.
+      if (this.routes.size < 256) this.routes.set(endpoint, r);
+    }
+    return r;
   }
 
   /** The endpoint's bucket, created on first use; undefined when no limit is known for it. */

@@ -133,7 +133,11 @@ export class BybitTradeChannel {
     const { op, category } = items[0]!;
     const batch = items.length > 1;
     const path = PATHS[op][batch ? 'batch' : 'single'];
-    const wait = this.options.limiter.reserve(path, category, items.length);
+    const socket = this.options.socket;
+    const viaSocket = socket !== null && socket.connectionState() === 'connected';
+    // The same per-endpoint quota either way; only REST also spends the per-IP request limit.
+    const quotaName = viaSocket ? `order.${op}${batch ? '-batch' : ''}` : path;
+    const wait = this.options.limiter.reserve(quotaName, category, items.length);
     if (wait > 0) {
       for (const p of items)
         p.resolve({
@@ -146,8 +150,7 @@ export class BybitTradeChannel {
     const body = batch
       ? { category, request: items.map((p) => ({ ...p.args })) }
       : { category, ...items[0]!.args };
-    const socket = this.options.socket;
-    if (socket && socket.connectionState() === 'connected') {
+    if (viaSocket) {
       const reqId = `${this.reqPrefix}${(this.nextReq++).toString(36)}`;
       const timestamp = String(Math.round(this.options.clock.now() + this.options.rest.clockOffsetMs()));
       const frame = JSON.stringify({
@@ -156,7 +159,7 @@ export class BybitTradeChannel {
           'X-BAPI-TIMESTAMP': timestamp,
           'X-BAPI-RECV-WINDOW': String(this.options.recvWindowMs ?? 5000),
         },
-        op: `order.${op}${batch ? '-batch' : ''}`,
+        op: quotaName,
         args: [body],
       });
       if (socket.send(frame)) {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +47,37 @@ function runCli(
   });
 }
 
+/** Two signed spot creates back to back; their retCodes. */
+async function createTwice(rest: string): Promise<number[]> {
+  const codes: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const body = JSON.stringify({
+      category: 'spot',
+      symbol: 'BTCUSDT',
+      side: 'Buy',
+      orderType: 'Limit',
+      qty: '0.001',
+      price: '1000',
+      timeInForce: 'PostOnly',
+    });
+    const ts = String(Date.now());
+    const sign = createHmac('sha256', SECRET).update(`${ts}KEY5000${body}`).digest('hex');
+    const res = await fetch(`${rest}/v5/order/create`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'X-BAPI-API-KEY': 'KEY',
+        'X-BAPI-TIMESTAMP': ts,
+        'X-BAPI-RECV-WINDOW': '5000',
+        'X-BAPI-SIGN': sign,
+      },
+      body,
+    });
+    codes.push(((await res.json()) as { retCode: number }).retCode);
+  }
+  return codes;
+}
+
 describe('npm run venue-sim', () => {
   it('prints one JSON line, serves, and exits 0 on SIGTERM without printing the secret', async () => {
     let served: unknown;
@@ -70,6 +102,36 @@ describe('npm run venue-sim', () => {
     expect(run.stdout + run.stderr).not.toContain(SECRET);
   });
 
+  it('runs the flow and quotas it is given: a 1-a-second create quota refuses the second create', async () => {
+    let codes: number[] = [];
+    const run = await runCli(
+      [
+        'bybit',
+        '--api-key',
+        'KEY',
+        '--api-secret',
+        SECRET,
+        '--flow',
+        '{"stepMs":10,"limitRate":300}',
+        '--quotas',
+        '{"/v5/order/create":1}',
+      ],
+      (line, stop) => {
+        const { rest } = JSON.parse(line) as { rest: string };
+        void createTwice(rest)
+          .then((c) => {
+            codes = c;
+          })
+          .finally(stop);
+      },
+    );
+    expect(run.code).toBe(0);
+    // The first create gets past the quota (refused or not for its own reasons); the second is 10006.
+    expect(codes).toHaveLength(2);
+    expect(codes[0]).not.toBe(10006);
+    expect(codes[1]).toBe(10006);
+  });
+
   it('takes the secret from VENUE_SIM_API_SECRET, so it need not be on the command line', async () => {
     const run = await runCli(
       ['bybit', '--api-key', 'KEY'],
@@ -90,6 +152,13 @@ describe('npm run venue-sim', () => {
     ],
     [['bybit', '--port', 'x', '--api-key', 'KEY', '--api-secret', 'S'], /--port must be 0-65535/],
     [['bybit', '--bogus'], /Unknown option/],
+    [['bybit', '--api-key', 'K', '--api-secret', 'S', '--flow', '{stepMs:1'], /--flow takes a JSON object/],
+    [['bybit', '--api-key', 'K', '--api-secret', 'S', '--flow', '{"stepMs":-5}'], /--flow at stepMs:/],
+    [['bybit', '--api-key', 'K', '--api-secret', 'S', '--flow', '{"speed":2}'], /--flow: .*speed/],
+    [
+      ['bybit', '--api-key', 'K', '--api-secret', 'S', '--quotas', '{"/v5/order/create":0}'],
+      /--quotas at \/v5\/order\/create:/,
+    ],
     [['mexc'], /not built yet/],
     [[], /names the venue/],
   ])('refuses %j with one sentence and exit 2', async (args, message) => {

@@ -35,21 +35,37 @@ function rig(options: { connected?: boolean } = {}) {
       });
     },
   } as unknown as BybitRest;
-  const channel = new BybitTradeChannel({
-    clock,
-    socket,
-    rest,
-    limiter: new BybitRateLimiter(clock),
-    timeoutMs: 1000,
-  });
-  return { clock, sent, posted, channel };
+  const limiter = new BybitRateLimiter(clock);
+  const channel = new BybitTradeChannel({ clock, socket, rest, limiter, timeoutMs: 1000 });
+  return { clock, sent, posted, channel, limiter };
 }
 
 const flush = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 };
 
+const ipLeft = (limiter: BybitRateLimiter): number =>
+  limiter.headroom().find((h) => h.endpoint === 'ip')!.remaining;
+const createLeft = (limiter: BybitRateLimiter): number =>
+  limiter.headroom().find((h) => h.endpoint === '/v5/order/create' && h.category === 'linear')!.remaining;
+
 describe('BybitTradeChannel', () => {
+  it('spends the order quota on either path, and the per-IP REST limit only over REST', async () => {
+    const up = rig();
+    void up.channel.request('create', 'linear', { symbol: 'BTCUSDT', orderLinkId: 'q-1' });
+    await flush();
+    expect(up.sent).toHaveLength(1);
+    expect(createLeft(up.limiter)).toBe(9);
+    expect(ipLeft(up.limiter)).toBe(600);
+
+    const down = rig({ connected: false });
+    void down.channel.request('create', 'linear', { symbol: 'BTCUSDT', orderLinkId: 'q-2' });
+    await flush();
+    expect(down.posted).toHaveLength(1);
+    expect(createLeft(down.limiter)).toBe(9);
+    expect(ipLeft(down.limiter)).toBe(599);
+  });
+
   it('sends a lone request as a single op with the venue-time header', async () => {
     const { sent, channel, clock } = rig();
     const answer = channel.request('create', 'linear', { symbol: 'BTCUSDT', orderLinkId: 'a-1' });
