@@ -227,6 +227,16 @@ export interface Fill {
   readonly feeAsset: string;
   readonly liquidity: 'maker' | 'taker';
   readonly ts: number;
+  /**
+   * What caused the fill, where the venue is simulated (real venues leave it undefined), so that a
+   * backtest can tell its fills apart (a cross without a trade is a known source of fake fills):
+   * - `trade`: a public trade at our price, after the queue ahead of us was consumed;
+   * - `trade-through`: a public trade printed through our price (a sell below our bid, a buy above
+   *   our ask);
+   * - `cross`: the book showed the opposite side at or through our price, with no trade;
+   * - `taker`: our order took liquidity on arrival (or on an amend that made it marketable).
+   */
+  readonly cause?: 'trade' | 'trade-through' | 'cross' | 'taker';
 }
 
 /**

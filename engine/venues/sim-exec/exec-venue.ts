@@ -46,6 +46,8 @@ export interface MarketView {
   readonly tape: TradeTape;
 }
 
+type FillCause = NonNullable<Fill['cause']>;
+
 /** Everything the venue side keeps for one instrument. */
 interface Market {
   readonly instrument: Instrument;
@@ -289,8 +291,8 @@ export class ExecVenue {
     if (!m) return;
     m.tape.push(trade);
     if (m.resting.size() === 0) return;
-    for (const { order, lots } of m.resting.onTrade(trade)) {
-      this.fill(m, order, order.price, lots, 'maker');
+    for (const { order, lots, cause } of m.resting.onTrade(trade)) {
+      this.fill(m, order, order.price, lots, cause);
       if (leaves(order) === 0) this.finish(m, order, 'filled', undefined);
     }
     this.endOperation();
@@ -331,14 +333,15 @@ export class ExecVenue {
       const reach = m.feed.bestVisible(oppositeSide(side), best);
       if (reach === undefined) continue;
       for (const order of m.resting.atOrBetter(side, reach)) {
-        this.fill(m, order, order.price, leaves(order), 'maker');
+        this.fill(m, order, order.price, leaves(order), 'cross');
         this.finish(m, order, 'filled', undefined);
       }
     }
   }
 
-  /** Settles one execution of ours and sends it. */
-  private fill(m: Market, order: ExecOrder, price: number, lots: number, liquidity: 'maker' | 'taker'): void {
+  /** Settles one execution of ours and sends it: a maker fill unless our order took liquidity. */
+  private fill(m: Market, order: ExecOrder, price: number, lots: number, cause: FillCause): void {
+    const liquidity = cause === 'taker' ? 'taker' : 'maker';
     const limit = order.orderType === 'limit' ? order.price : undefined;
     order.locked -= m.money.settle(this.wallet, order.side, limit, price, lots, liquidity);
     order.filled += lots;
@@ -356,6 +359,7 @@ export class ExecVenue {
       feeAsset: m.instrument.quote,
       liquidity,
       ts: this.o.clock.now(),
+      cause,
     };
     this.history.add(fill);
     this.o.emit(fill);

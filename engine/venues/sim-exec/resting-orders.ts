@@ -8,6 +8,8 @@ import type { QueueModel } from './queue-model.ts';
 export interface PassiveFill {
   readonly order: ExecOrder;
   readonly lots: number;
+  /** A trade at the order's price (after the queue ahead), or one printed through it. */
+  readonly cause: 'trade' | 'trade-through';
 }
 
 /**
@@ -112,18 +114,23 @@ export class RestingOrders {
     // Volume of the trade not yet given to an order of ours.
     let volume: number = trade.size;
     for (const order of this.atOrBetter(side, trade.price)) {
-      if (volume <= 0) break;
       const place = order.place;
       if (!place) continue;
+      const at = order.price === trade.price;
       let executable: number;
-      if (order.price === trade.price) executable = this.model.onTrade(place, volume);
-      else {
+      if (at) {
+        // Told even once our earlier orders took the whole volume (`volume` 0): the level's next
+        // depth update shows the printed size gone, which a probabilistic model must not take for
+        // cancels.
+        executable = this.model.onTrade(place, volume, trade.size);
+      } else {
+        if (volume <= 0) continue;
         this.model.onTradeThrough(place);
         executable = volume;
       }
       const lots = Math.min(leaves(order), executable);
       if (lots > 0) {
-        fills.push({ order, lots });
+        fills.push({ order, lots, cause: at ? 'trade' : 'trade-through' });
         volume -= lots;
       }
     }

@@ -21,15 +21,13 @@ import type {
 } from '../venue.ts';
 import type { MarketView } from './exec-venue.ts';
 import { ExecVenue } from './exec-venue.ts';
+import type { ConstantLatency, LatencyModel } from './latency-model.ts';
+import { latencyModelOf } from './latency-model.ts';
 import { refuse } from './order-checks.ts';
 import type { QueueModel } from './queue-model.ts';
 import { RiskAverseQueueModel } from './queue-model.ts';
 
-/** Constant one-way delays in ms: engine -> venue (requests), venue -> engine (answers, executions). */
-export interface ConstantLatency {
-  requestMs: number;
-  responseMs: number;
-}
+export type { ConstantLatency, LatencyModel } from './latency-model.ts';
 
 export interface SimulatedExecutionOptions {
   clock: Clock;
@@ -39,8 +37,11 @@ export interface SimulatedExecutionOptions {
   instruments: readonly InstrumentSpec[];
   /** Our starting balances by asset, as decimal strings. */
   balances: Readonly<Record<string, string>>;
-  /** Default 5 ms each way. */
-  latency?: ConstantLatency;
+  /**
+   * The link's one-way delays: a model (e.g. IntervalLatency from measured acknowledgements) or
+   * constant delays; default 5 ms each way.
+   */
+  latency?: LatencyModel | ConstantLatency;
   /** Names the venue in ids; "sim-exec" by default. */
   id?: string;
   /** How the queue ahead of a resting order moves; the risk-averse model by default. */
@@ -66,11 +67,16 @@ const CAPABILITIES: VenueCapabilities = Object.freeze({
  * Guarantees:
  * - It subscribes to every instrument on the feed at construction and keeps its own book of each
  *   from the feed's snapshots and deltas; `close()` ends the subscriptions.
- * - A request reaches the simulated venue `requestMs` after the call and is handled against the book
- *   as it stands then; its answer arrives `responseMs` later, always through the Clock, never from
- *   inside the call (callbackOrders answers each request exactly once). Executions (order updates and
- *   fills) are delivered `responseMs` after they happen, to each listener in subscription order, on
- *   the same FIFO link as the answers: a request's answer comes before the executions it caused.
+ * - A request reaches the simulated venue its entry latency after the call (the model's value at the
+ *   time of the call) and is handled against the book as it stands then; its answer arrives its
+ *   response latency later (the value at the venue time it was handled), always through the Clock,
+ *   never from inside the call (callbackOrders answers each request exactly once). Executions (order
+ *   updates and fills) are delivered their response latency after they happen, to each listener in
+ *   subscription order, on the same FIFO link as the answers: a request's answer comes before the
+ *   executions it caused. Each direction is FIFO whatever the model says: a message never overtakes
+ *   an earlier one, it waits for it.
+ * - Every fill says its cause (`Fill.cause`): a trade at its price, a trade through it, a cross of
+ *   the book, or taking liquidity.
  * - While the feed is not `connected`, and until a symbol's book has a snapshot, order requests are
  *   refused `venue_unavailable`: a paper venue cannot trade without data. Queries (openOrders,
  *   executionsSince, balances) are answered regardless, since the account is ours.
@@ -98,7 +104,7 @@ export class SimulatedExecution implements Execution {
   readonly capabilities: VenueCapabilities = CAPABILITIES;
   private readonly clock: Clock;
   private readonly feed: MarketData;
-  private readonly latency: ConstantLatency;
+  private readonly latency: LatencyModel;
   private readonly requestLine: DelayLine;
   private readonly responseLine: DelayLine;
   private readonly venue: ExecVenue;
@@ -109,14 +115,7 @@ export class SimulatedExecution implements Execution {
     this.clock = options.clock;
     this.feed = options.feed;
     this.id = options.id ?? 'sim-exec';
-    this.latency = options.latency ?? { requestMs: 5, responseMs: 5 };
-    for (const [what, ms] of [
-      ['request', this.latency.requestMs],
-      ['response', this.latency.responseMs],
-    ] as const) {
-      if (!Number.isFinite(ms) || ms < 0)
-        throw new EngineError('invalid_input', `${what} latency must be finite and non-negative`);
-    }
+    this.latency = latencyModelOf(options.latency ?? { requestMs: 5, responseMs: 5 });
     this.requestLine = new DelayLine(this.clock);
     this.responseLine = new DelayLine(this.clock);
     this.venue = new ExecVenue({
@@ -127,7 +126,7 @@ export class SimulatedExecution implements Execution {
       runTag: `${this.id}.${Math.floor(this.clock.now()).toString(36)}`,
       historyLimit: options.historyLimit ?? 200_000,
       emit: (event) => {
-        this.responseLine.push(this.latency.responseMs, this.deliverExecution, event);
+        this.responseLine.push(this.responseDelay(), this.deliverExecution, event);
       },
     });
     for (const symbol of this.venue.symbols()) {
@@ -244,12 +243,22 @@ export class SimulatedExecution implements Execution {
       }, 0);
       return;
     }
-    this.requestLine.push(this.latency.requestMs, this.arrive, call);
+    this.requestLine.push(this.entryDelay(), this.arrive, call);
+  }
+
+  /** The entry delay of a request sent now. */
+  private entryDelay(): number {
+    return checkedDelay(this.latency.entryLatency(this.clock.now()), 'entry');
+  }
+
+  /** The response delay of an event at the venue now. */
+  private responseDelay(): number {
+    return checkedDelay(this.latency.responseLatency(this.clock.now()), 'response');
   }
 
   /** A request reaches the venue: its answer is queued before the executions it causes. */
   private readonly arrive = (call: Call): void => {
-    this.responseLine.push(this.latency.responseMs, settle, call);
+    this.responseLine.push(this.responseDelay(), settle, call);
     if (call.needsFeed && !this.feedUp()) {
       call.value = this.unavailable();
       return;
@@ -315,6 +324,16 @@ class Call {
 }
 
 function noop(): void {}
+
+/**
+ * A delay from a latency model, which must be finite and non-negative: a NaN would stall the link's
+ * queue for good, so a model that breaks its contract fails loudly instead.
+ */
+function checkedDelay(ms: number, what: 'entry' | 'response'): number {
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new EngineError('internal', `the latency model gave ${String(ms)} ms for the ${what} latency`);
+  return ms;
+}
 
 function settle(call: Call): void {
   const error = call.error instanceof Error ? call.error : new Error(String(call.error));
