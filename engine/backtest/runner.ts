@@ -171,12 +171,29 @@ export async function runBacktest(
 ): Promise<BacktestOutcome> {
   const instruments = source.instruments.map((s) => defineInstrument(s));
   checkParams(params, instruments);
+  const chunks = source.chunks()[Symbol.iterator]();
+  try {
+    return await replay(source, params, options, instruments, chunks);
+  } finally {
+    // A run that ends early (a corrupt chunk, a cancel, a failure) still ends the stream: a store's
+    // chunks come from a database cursor, and one left open keeps the connection busy, so the store
+    // could not be closed and the caller's close would replace the run's error with its own.
+    chunks.return?.();
+  }
+}
+
+async function replay(
+  source: BacktestSource,
+  params: BacktestParams,
+  options: RunOptions,
+  instruments: readonly Instrument[],
+  chunks: Iterator<StoredChunk>,
+): Promise<BacktestOutcome> {
   const specs = source.instruments;
   const symbols = specs.map((s) => s.symbol);
   const keepDetail = options.keepDetail ?? true;
 
   // The first event fixes the start; the run begins a second earlier so the node is up by then.
-  const chunks = source.chunks()[Symbol.iterator]();
   const first = chunks.next();
   if (first.done) throw new EngineError('invalid_input', `recording ${source.name} has no events`);
   const firstChunk: StoredChunk = first.value;
