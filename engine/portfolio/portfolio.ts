@@ -160,6 +160,8 @@ export class Portfolio {
   /** Unrealised PnL at a mark price in ticks (0 when flat or with no mark). */
   unrealized(markTicks: number | undefined): Decimal {
     if (this.lots === 0 || markTicks === undefined || !Number.isFinite(markTicks)) return new Decimal(0);
+    const atoms = this.unrealizedAtoms(markTicks);
+    if (atoms !== null) return this.atoms.toDecimal(atoms);
     return this.inst.lotSize
       .mul(this.lots)
       .mul(this.inst.tickSize.mul(markTicks))
@@ -167,9 +169,25 @@ export class Portfolio {
   }
 
   equity(markTicks: number | undefined): Decimal {
-    return this.atoms
-      .toDecimal(this.startEquity + this.realizedPnl - this.feesPaid - this.fundingPaid)
-      .plus(this.unrealized(markTicks));
+    const booked = this.startEquity + this.realizedPnl - this.feesPaid - this.fundingPaid;
+    if (this.lots === 0 || markTicks === undefined || !Number.isFinite(markTicks))
+      return this.atoms.toDecimal(booked);
+    const atoms = this.unrealizedAtoms(markTicks);
+    if (atoms !== null) return this.atoms.toDecimal(booked + atoms);
+    return this.atoms.toDecimal(booked).plus(this.unrealized(markTicks));
+  }
+
+  /**
+   * Unrealised PnL in quote atoms, exact, for a mark on the half-tick grid (a book's price or mid):
+   * lots × 2·mark × (tick × lot) / 2 − cost. The tick × lot unit in atoms carries at least ten more
+   * decimals than it needs, so it is even and the halving is exact. Null for any other mark, which
+   * takes the Decimal path. Integer arithmetic because the risk guard asks for equity ten times a
+   * second of market time, and in a backtest this Decimal work was a fifth of the run.
+   */
+  private unrealizedAtoms(markTicks: number): bigint | null {
+    const twice = markTicks * 2;
+    if (!Number.isSafeInteger(twice)) return null;
+    return (BigInt(this.lots) * BigInt(twice) * this.unit) / 2n - this.cost;
   }
 
   snapshot(markTicks: number | undefined): PositionSnapshot {

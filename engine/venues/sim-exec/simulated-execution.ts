@@ -336,15 +336,16 @@ function checkedDelay(ms: number, what: 'entry' | 'response'): number {
 }
 
 function settle(call: Call): void {
-  const error = call.error instanceof Error ? call.error : new Error(String(call.error));
+  // The Error is built only for a failure: capturing a stack on every answer was most of this call.
+  const error = (): Error => (call.error instanceof Error ? call.error : new Error(String(call.error)));
   if (call.answer !== null) {
     // A handler that threw is a broken venue, not a refusal: answered as unavailable.
     const result = call.failed
-      ? refuse('venue_unavailable', error.message)
+      ? refuse('venue_unavailable', error().message)
       : (call.value as VenueResult<unknown>);
     call.answer(result, call.tag);
     return;
   }
-  if (call.failed) call.reject(error);
+  if (call.failed) call.reject(error());
   else call.resolve(call.value);
 }
