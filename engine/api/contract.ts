@@ -58,8 +58,10 @@ export const overrideFields = Object.keys(overrideValues.shape) as OverrideField
 const empty = z.object({}).strict();
 
 /** The venues the connect view offers, and Bybit's environments. */
-export const venueChoice = z.enum(['sim', 'bybit']);
+export const venueChoice = z.enum(['sim', 'paper', 'bybit']);
 export const bybitEnv = z.enum(['testnet', 'demo', 'mainnet']);
+/** Whose live market data paper trading follows (MEXC is refused with a sentence until it lands). */
+export const paperSource = z.enum(['bybit', 'mexc']);
 export const bybitCategory = z.enum(['spot', 'linear']);
 /** What the trader types to connect to mainnet, where the money is real. */
 export const MAINNET_CONFIRMATION = 'MAINNET';
@@ -113,12 +115,14 @@ export const commandSchemas = {
   'venue.choices': empty,
   /**
    * Ends the current session (its orders cancelled, its records closed) and starts one on another
-   * venue. Mainnet needs `confirm` typed as MAINNET.
+   * venue. Mainnet needs `confirm` typed as MAINNET. Paper trading (`source`, Bybit by default) needs
+   * no credentials and no environment: it follows the public data named in `venue.choices`, on spot.
    */
   'venue.connect': z
     .object({
       venue: venueChoice,
       env: bybitEnv.optional(),
+      source: paperSource.optional(),
       category: bybitCategory.optional(),
       symbols: z.array(symbolName).min(1).max(10).optional(),
       confirm: z.string().max(32).optional(),
@@ -128,7 +132,12 @@ export const commandSchemas = {
       (v) => v.venue !== 'bybit' || v.env !== undefined,
       'Bybit needs an environment: testnet, demo or mainnet',
     )
-    .refine((v) => v.venue !== 'bybit' || (v.symbols?.length ?? 0) > 0, 'name the symbols to trade on Bybit'),
+    .refine((v) => v.venue !== 'bybit' || (v.symbols?.length ?? 0) > 0, 'name the symbols to trade on Bybit')
+    .refine((v) => v.venue !== 'paper' || (v.symbols?.length ?? 0) > 0, 'name the symbols to paper trade')
+    .refine(
+      (v) => v.venue !== 'paper' || v.category === undefined || v.category === 'spot',
+      'paper trading simulates a spot account: choose spot',
+    ),
   /** Stores an API key and secret in the OS keychain; they never come back to the screen. */
   'credentials.save': z
     .object({
@@ -189,6 +198,7 @@ export interface CredentialStatus {
 export interface VenueChoices {
   current: {
     venue: z.infer<typeof venueChoice>;
+    /** Bybit's environment; on paper, the one whose public data is used. */
     env: z.infer<typeof bybitEnv> | null;
     category: z.infer<typeof bybitCategory> | null;
     symbols: string[];
@@ -200,6 +210,14 @@ export interface VenueChoices {
       wsUrl: string;
       credentials: CredentialStatus;
     }[];
+  };
+  /**
+   * Paper trading: Bybit's public data of `env` (its endpoints as configured) with simulated fills;
+   * no key is needed and no order reaches the venue. The simulated spot account starts with `balances`.
+   */
+  paper: {
+    bybit: { env: z.infer<typeof bybitEnv>; restUrl: string; wsUrl: string };
+    balances: Record<string, string>;
   };
   /** The OS keychain: unavailable means credentials cannot be saved (there is no plaintext fallback). */
   keychain: { available: boolean; message: string | null };
@@ -448,7 +466,7 @@ export interface EngineState {
 }
 
 export interface LinkView {
-  /** Bybit's environment, or null. */
+  /** Bybit's environment, or null; on paper (mode `paper`), the one whose public data is used. */
   env: 'testnet' | 'demo' | 'mainnet' | null;
   category: 'spot' | 'linear' | null;
   /** The venue's clock minus ours, ms. */

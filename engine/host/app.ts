@@ -22,7 +22,8 @@ export interface HostConfig extends Omit<AppConfig, 'venue' | 'symbols' | 'venue
 /**
  * Bybit's endpoints as configured: the flags where given, else MMWS_BYBIT_REST_URL and
  * MMWS_BYBIT_WS_URL from the environment (how the desktop app is pointed at a local simulator), else
- * the venue's own. A malformed URL is refused in one sentence.
+ * the venue's own. They apply to every environment and to paper trading's public data alike. A
+ * malformed URL is refused in one sentence.
  */
 export function bybitEndpoints(
   flags: BybitEndpoints = {},

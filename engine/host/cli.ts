@@ -64,6 +64,11 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     ?.split(',')
     .map((x) => x.trim().toUpperCase())
     .filter((x) => x !== '');
+  const venue = parseVenueSpec(values.venue);
+  if (venue.kind === 'paper' && (symbols ?? []).length === 0)
+    throw new Error(`--venue ${values.venue} needs --symbols, e.g. --symbols BTCUSDT`);
+  if (venue.kind === 'paper' && category === 'linear')
+    throw new Error('--venue paper:… simulates a spot account: leave out --category or use spot');
   return {
     port,
     seed,
@@ -74,7 +79,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
       ...bybitEndpoints({ restUrl: values['bybit-rest-url'], wsUrl: values['bybit-ws-url'] }),
       ...(values['dcp-window'] === undefined ? {} : { dcpWindowS: dcpWindow(values['dcp-window']) }),
     },
-    venue: parseVenueSpec(values.venue),
+    venue,
     dataDir: resolve(values['data-dir']),
     rendererDir: resolve(values['renderer-dir']),
   };
@@ -183,7 +188,8 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(
           [
             'usage: cli.ts serve [--port N] [--data-dir DIR] [--seed N] [--book-rate N] [--renderer-dir DIR]',
-            '                    [--venue sim|bybit:testnet|bybit:demo|bybit:mainnet] [--symbols A,B] [--category spot|linear]',
+            '                    [--venue sim|paper:bybit|bybit:testnet|bybit:demo|bybit:mainnet] [--symbols A,B] [--category spot|linear]',
+            '                    (paper:bybit: Bybit mainnet public data, simulated fills, no key; needs --symbols)',
             '                    [--bybit-rest-url URL] [--bybit-ws-url URL] [--dcp-window S]   (URLs also from MMWS_BYBIT_REST_URL / MMWS_BYBIT_WS_URL)',
             '       cli.ts backup [--data-dir DIR] [--keep N]',
             '       cli.ts restore --file BACKUP [--data-dir DIR]   (refused while a session is trading)',

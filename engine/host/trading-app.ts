@@ -41,8 +41,11 @@ export interface AppConfig {
   config?: (instrument: Instrument) => TradingConfig;
   account?: AccountLimits;
   registry?: VenueRegistry;
-  /** What a real venue needs: credentials (from the keychain), endpoint overrides, the product. */
-  venueContext?: Pick<VenueContext, 'credentials' | 'transport' | 'category' | 'dcpWindowS'>;
+  /**
+   * What a real venue needs: credentials (from the keychain), endpoint overrides, the product; and
+   * paper trading's starting balances.
+   */
+  venueContext?: Pick<VenueContext, 'credentials' | 'transport' | 'category' | 'dcpWindowS' | 'balances'>;
 }
 
 type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
@@ -80,6 +83,7 @@ export class TradingApp implements Session {
       seed: config.seed,
       ...config.venueContext,
       ...(config.bookRate === undefined ? {} : { bookRate: config.bookRate }),
+      ...(config.symbols === undefined ? {} : { symbols: config.symbols }),
     });
     const symbols =
       config.symbols ?? (spec.kind === 'sim' ? defaultSimInstruments().map((i) => i.spec.symbol) : undefined);

@@ -13,6 +13,8 @@ import { commandSchemas, MAINNET_CONFIRMATION } from '../api/contract.ts';
 import type { Session, SessionSink } from '../api/engine.ts';
 import { BYBIT_URLS, type BybitEnv } from '../venues/bybit/bybit-venue.ts';
 import { checkBybitKey } from '../venues/bybit/key-check.ts';
+import { PAPER_BYBIT_ENV } from '../venues/paper/bybit-market-data.ts';
+import { DEFAULT_PAPER_BALANCES } from '../venues/paper/paper-venue.ts';
 import { formatVenueSpec, type VenueSpec } from '../venues/registry.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { TradingApp, type AppConfig } from './trading-app.ts';
@@ -39,7 +41,8 @@ export interface WorkstationOptions {
 }
 
 interface Current {
-  venue: 'sim' | 'bybit';
+  venue: 'sim' | 'paper' | 'bybit';
+  /** Bybit's environment; on paper, the one whose public data is used. */
   env: BybitEnv | null;
   category: 'spot' | 'linear' | null;
   symbols: string[];
@@ -65,12 +68,13 @@ export class Workstation implements Session {
 
   constructor(options: WorkstationOptions) {
     this.options = options;
-    // A real venue's credentials come from the keychain, which answers asynchronously: the host starts
-    // on the simulator and switches in `start`.
+    // A real venue's credentials come from the keychain, which answers asynchronously, and a real
+    // venue's data may not be reachable: for Bybit and paper trading the host starts on the simulator
+    // and switches in `start`, falling back to the simulator with the reason shown if that fails.
     const initial = options.initial;
-    this.pendingInitial = initial?.venue.kind === 'bybit' ? initial : null;
-    const first =
-      initial && initial.venue.kind !== 'bybit' ? initial : { venue: { kind: 'sim' } as VenueSpec };
+    const switched = initial !== undefined && switchedInStart(initial.venue);
+    this.pendingInitial = switched ? initial : null;
+    const first = initial && !switched ? initial : { venue: { kind: 'sim' } as VenueSpec };
     this.current = { venue: 'sim', env: null, category: null, symbols: first.symbols ?? [] };
     this.app = this.build(first.venue, first.symbols, undefined, undefined);
     const delegated = {} as Record<string, (input: unknown) => unknown>;
@@ -122,16 +126,23 @@ export class Workstation implements Session {
     await this.app.start();
     const initial = this.pendingInitial;
     this.pendingInitial = null;
-    if (initial?.venue.kind !== 'bybit') return;
+    if (!initial) return;
+    const venue = initial.venue;
+    const common = {
+      ...(initial.category ? { category: initial.category } : {}),
+      ...(initial.symbols ? { symbols: initial.symbols } : {}),
+    };
     try {
-      await this.connect({
-        venue: 'bybit',
-        env: initial.venue.env,
-        ...(initial.category ? { category: initial.category } : {}),
-        ...(initial.symbols ? { symbols: initial.symbols } : {}),
-        // Named on the command line by the trader; the flag is the confirmation.
-        confirm: MAINNET_CONFIRMATION,
-      });
+      if (venue.kind === 'bybit')
+        await this.connect({
+          venue: 'bybit',
+          env: venue.env,
+          ...common,
+          // Named on the command line by the trader; the flag is the confirmation.
+          confirm: MAINNET_CONFIRMATION,
+        });
+      else if (venue.kind === 'paper')
+        await this.connect({ venue: 'paper', source: venue.source, ...common });
     } catch (err) {
       this.switchError ??= message(err);
       this.options.log?.('error', `could not start on ${formatVenueSpec(initial.venue)}: ${message(err)}`);
@@ -149,6 +160,7 @@ export class Workstation implements Session {
     credentials: { apiKey: string; apiSecret: string } | undefined,
   ): TradingApp {
     const endpoints = this.options.bybit ?? {};
+    const transport = { restUrl: endpoints.restUrl, wsUrl: endpoints.wsUrl };
     return new TradingApp(
       {
         ...this.options.base,
@@ -158,11 +170,14 @@ export class Workstation implements Session {
           venue.kind === 'bybit'
             ? {
                 ...(credentials ? { credentials } : {}),
-                transport: { restUrl: endpoints.restUrl, wsUrl: endpoints.wsUrl },
+                transport,
                 category: category ?? 'spot',
                 ...(endpoints.dcpWindowS === undefined ? {} : { dcpWindowS: endpoints.dcpWindowS }),
               }
-            : {},
+            : venue.kind === 'paper'
+              ? // Bybit's public data, at the endpoints configured for every environment; never a key.
+                { transport, category: category ?? 'spot' }
+              : {},
       },
       this.options.clock,
       this.options.log,
@@ -192,6 +207,14 @@ export class Workstation implements Session {
     return {
       current: { ...this.current },
       bybit: { envs },
+      paper: {
+        bybit: {
+          env: PAPER_BYBIT_ENV,
+          restUrl: this.options.bybit?.restUrl ?? BYBIT_URLS[PAPER_BYBIT_ENV].rest,
+          wsUrl: this.options.bybit?.wsUrl ?? BYBIT_URLS[PAPER_BYBIT_ENV].publicWs,
+        },
+        balances: { ...DEFAULT_PAPER_BALANCES },
+      },
       keychain,
     };
   }
@@ -201,7 +224,11 @@ export class Workstation implements Session {
   ): Promise<{ at: number; venue: string; mode: EngineState['mode'] }> {
     if (this.switching) throw new EngineError('conflict', 'a venue switch is already under way');
     const spec: VenueSpec =
-      input.venue === 'bybit' ? { kind: 'bybit', env: input.env ?? 'testnet' } : { kind: 'sim' };
+      input.venue === 'bybit'
+        ? { kind: 'bybit', env: input.env ?? 'testnet' }
+        : input.venue === 'paper'
+          ? { kind: 'paper', source: input.source ?? 'bybit' }
+          : { kind: 'sim' };
     if (spec.kind === 'bybit' && spec.env === 'mainnet' && input.confirm !== MAINNET_CONFIRMATION)
       throw new EngineError(
         'invalid_input',
@@ -241,8 +268,8 @@ export class Workstation implements Session {
       }
       this.current = {
         venue: input.venue,
-        env: spec.kind === 'bybit' ? spec.env : null,
-        category: spec.kind === 'bybit' ? (input.category ?? 'spot') : null,
+        env: spec.kind === 'bybit' ? spec.env : spec.kind === 'paper' ? PAPER_BYBIT_ENV : null,
+        category: spec.kind === 'bybit' || spec.kind === 'paper' ? (input.category ?? 'spot') : null,
         symbols: input.symbols ?? [],
       };
       return { at: this.options.clock.now(), venue: this.app.venue.id, mode: this.app.snapshot().mode };
@@ -277,6 +304,11 @@ export class Workstation implements Session {
     });
     return { at: this.options.clock.now(), ...check };
   }
+}
+
+/** Venues the host reaches over the network (and Bybit's keychain): started once the host runs. */
+function switchedInStart(venue: VenueSpec): boolean {
+  return venue.kind === 'bybit' || venue.kind === 'paper';
 }
 
 function message(err: unknown): string {

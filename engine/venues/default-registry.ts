@@ -1,12 +1,14 @@
 import { EngineError } from '../core/errors.ts';
 import { BybitVenue } from './bybit/bybit-venue.ts';
+import { BybitMarketData, PAPER_BYBIT_ENV } from './paper/bybit-market-data.ts';
+import { PaperVenue } from './paper/paper-venue.ts';
 import { VenueRegistry } from './registry.ts';
 import { createDefaultSim, defaultSimInstruments } from './sim/index.ts';
 
 /** Book updates per second one simulated instrument's default background flow produces (measured). */
 const SIM_DEFAULT_BOOK_RATE = 105;
 
-/** The venues this build carries. Bybit, MEXC, paper and replay register here as they land. */
+/** The venues this build carries. MEXC and replay register here as they land. */
 export function defaultVenueRegistry(): VenueRegistry {
   return new VenueRegistry()
     .register('bybit', (spec, context) => {
@@ -24,6 +26,41 @@ export function defaultVenueRegistry(): VenueRegistry {
         wsUrl: context.transport?.wsUrl,
         timeoutMs: context.transport?.timeoutMs,
         dcpWindowS: context.dcpWindowS,
+      });
+    })
+    .register('paper', (spec, context) => {
+      if (spec.source === 'mexc')
+        throw new EngineError(
+          'unavailable',
+          'paper trading on MEXC data is not available yet (this build has no MEXC market data): use paper:bybit',
+        );
+      // Simulated execution keeps a spot account (balances, no margin or positions).
+      if (context.category === 'linear')
+        throw new EngineError(
+          'invalid_input',
+          'paper trading simulates a spot account: choose spot, not linear perpetuals',
+        );
+      const symbols = context.symbols ?? [];
+      if (symbols.length === 0)
+        throw new EngineError(
+          'invalid_input',
+          'paper trading on Bybit needs the symbols to trade, e.g. BTCUSDT',
+        );
+      // Public data only: no credentials are asked for or used, whatever the context carries.
+      const market = new BybitMarketData({
+        env: PAPER_BYBIT_ENV,
+        clock: context.clock,
+        category: 'spot',
+        restUrl: context.transport?.restUrl,
+        wsUrl: context.transport?.wsUrl,
+        timeoutMs: context.transport?.timeoutMs,
+      });
+      return new PaperVenue({
+        id: 'paper-bybit',
+        clock: context.clock,
+        market,
+        symbols,
+        ...(context.balances === undefined ? {} : { balances: context.balances }),
       });
     })
     .register('sim', (_spec, context) => {

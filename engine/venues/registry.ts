@@ -110,6 +110,13 @@ export interface VenueContext {
   dcpWindowS?: number;
   /** Scale of a simulated market's activity: roughly this many book updates per second. */
   bookRate?: number;
+  /**
+   * The symbols the session trades, for a venue that must know them before it connects: paper
+   * trading builds its simulated execution for these alone (a real listing has hundreds).
+   */
+  symbols?: readonly string[];
+  /** Starting balances of a simulated account (paper trading), by asset, as decimal strings. */
+  balances?: Readonly<Record<string, string>>;
 }
 
 export type VenueFactory<S extends VenueSpec = VenueSpec> = (spec: S, context: VenueContext) => Venue;

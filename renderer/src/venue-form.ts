@@ -6,7 +6,7 @@ import {
   type Mode,
   type VenueChoices,
 } from '../../engine/api/contract.ts';
-import { gaugeLevel } from './format.ts';
+import { formatMoney, gaugeLevel } from './format.ts';
 
 export type ConnectInput = CommandInput<'venue.connect'>;
 export type VenueName = ConnectInput['venue'];
@@ -35,17 +35,19 @@ export interface ConnectForm {
 }
 
 /**
- * The form a connect view opens with: what runs now when it is Bybit, otherwise testnet linear
- * BTCUSDT. Mainnet is never proposed: reopening the view on a mainnet session starts from testnet,
- * so a stray Connect click cannot land on real money (and mainnet needs the typed word anyway).
+ * The form a connect view opens with: what runs now when it is Bybit or paper, otherwise testnet
+ * linear BTCUSDT. Mainnet is never proposed: reopening the view on a mainnet session starts from
+ * testnet, so a stray Connect click cannot land on real money (and mainnet needs the typed word
+ * anyway). A paper session's environment is its data's, not an account's, so it is not carried over.
  */
 export function initialForm(current: VenueChoices['current'] | null): ConnectForm {
   const bybit = current?.venue === 'bybit';
+  const named = current !== null && current.venue !== 'sim' && current.symbols.length > 0;
   return {
     venue: current?.venue ?? 'sim',
     env: bybit && current.env !== null && current.env !== 'mainnet' ? current.env : 'testnet',
     category: bybit && current.category !== null ? current.category : 'linear',
-    symbols: bybit && current.symbols.length > 0 ? current.symbols.join(', ') : DEFAULT_SYMBOLS,
+    symbols: named ? current.symbols.join(', ') : DEFAULT_SYMBOLS,
     confirm: '',
   };
 }
@@ -88,6 +90,9 @@ export function connectRequest(form: ConnectForm): Parsed<ConnectInput> {
   if (form.venue === 'sim') return { ok: true, value: { venue: 'sim' } };
   const symbols = parseSymbols(form.symbols);
   if (!symbols.ok) return symbols;
+  // Paper trading: Bybit's public data, spot, no environment or key to choose.
+  if (form.venue === 'paper')
+    return { ok: true, value: { venue: 'paper', source: 'bybit', symbols: symbols.value } };
   const input: ConnectInput = {
     venue: 'bybit',
     env: form.env,
@@ -105,7 +110,22 @@ export function connectRequest(form: ConnectForm): Parsed<ConnectInput> {
 /** The mode a choice runs in, as the header will show it. */
 export function modeOf(venue: VenueName, env: BybitEnv): Mode {
   if (venue === 'sim') return 'sim';
+  if (venue === 'paper') return 'paper';
   return env === 'mainnet' ? 'live' : env;
+}
+
+/** A choice in words, for the Connect button and the "now" line. */
+export function describeVenue(venue: VenueName, env: BybitEnv | null): string {
+  if (venue === 'sim') return 'the simulator';
+  if (venue === 'paper') return 'PAPER (Bybit data)';
+  return `Bybit ${env ?? ''}`.trim();
+}
+
+/** Starting balances in words, as the engine lists them: "100,000 USDT, 0.1 BTC". */
+export function describeBalances(balances: Readonly<Record<string, string>>): string {
+  return Object.entries(balances)
+    .map(([asset, amount]) => `${formatMoney(amount)} ${asset}`)
+    .join(', ');
 }
 
 /** The venue's clock minus ours, signed ("+12 ms", "−3 ms", "0 ms"). */

@@ -122,6 +122,14 @@ class ScriptedHost {
                 credentials: this.status(e),
               })),
             },
+            paper: {
+              bybit: {
+                env: 'mainnet',
+                restUrl: 'http://127.0.0.1:9/mainnet',
+                wsUrl: 'ws://127.0.0.1:9/mainnet',
+              },
+              balances: { USDT: '100000', BTC: '0.1', ETH: '2' },
+            },
             keychain: this.keychain,
           },
         };

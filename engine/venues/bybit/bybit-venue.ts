@@ -24,9 +24,9 @@ import type {
   VenueResult,
 } from '../venue.ts';
 import { rejectFromRetCode } from './codes.ts';
-import { OpWaiter, privateDialect, publicDialect, text, tradeDialect } from './dialects.ts';
-import { BybitFeed } from './feed.ts';
-import { fetchAllInstruments, type BybitCategory } from './instruments.ts';
+import { OpWaiter, privateDialect, text, tradeDialect } from './dialects.ts';
+import type { BybitFeed } from './feed.ts';
+import { loadInstruments, type BybitCategory } from './instruments.ts';
 import {
   itemSymbol,
   parseExecution,
@@ -35,8 +35,9 @@ import {
   parsePrivateFrame,
   parseWalletResult,
 } from './messages.ts';
+import { createPublicStream } from './public-stream.ts';
 import { BybitRateLimiter } from './rate-limit.ts';
-import { BybitRest, THROTTLED_LOCALLY, TRANSPORT_FAILED, type RestAnswer } from './rest-client.ts';
+import { BybitRest, THROTTLED_LOCALLY, TRANSPORT_FAILED, venueError } from './rest-client.ts';
 import { BybitSocket } from './socket.ts';
 import { BybitTradeChannel, type TradeAnswer } from './trade-channel.ts';
 import { priceToWire, sizeToWire } from './wire.ts';
@@ -154,23 +155,19 @@ export class BybitVenue implements Venue {
       onBadFrame: (reason: string) => this.notice('warning', 'bad_venue_frame', reason),
     };
     const ws = (base: string, path: string) => `${options.wsUrl ?? base}${path}`;
-    this.feed = new BybitFeed({
+    const stream = createPublicStream({
+      wsBase: options.wsUrl ?? urls.publicWs,
+      category: this.category,
       depth: options.depth ?? 50,
+      clock: options.clock,
+      pingIntervalMs: options.pingIntervalMs,
+      random: options.random,
       instrument: (symbol) => this.instrumentOf(symbol),
-      send: (frames) => {
-        for (const f of frames) this.publicSocket.send(f);
-      },
+      onState: () => this.updateState(),
       notice: (code, message, symbol) => this.notice('warning', code, message, symbol),
     });
-    this.publicSocket = new BybitSocket({
-      ...socketCommon,
-      url: ws(urls.publicWs, `/v5/public/${this.category}`),
-      name: `public-${this.category}`,
-      dialect: publicDialect(() => this.feed.topics()),
-      onFrame: (f) => this.feed.onFrame(f),
-      onText: (text) => this.feed.onText(text),
-      onBadFrame: (reason) => this.feed.onUnreadable(reason),
-    });
+    this.feed = stream.feed;
+    this.publicSocket = stream.socket;
     const creds = options.credentials;
     const auth = creds && {
       credentials: creds,
@@ -405,15 +402,7 @@ export class BybitVenue implements Venue {
   // ---- internals ------------------------------------------------------------------------------
 
   private async loadInstruments(): Promise<void> {
-    const { instruments, skipped } = await fetchAllInstruments(this.category, async (cursor) => {
-      const answer = await this.rest.get('/v5/market/instruments-info', {
-        category: this.category,
-        limit: this.category === 'linear' ? 500 : undefined,
-        cursor,
-      });
-      if (!answer.ok) throw venueError('instruments', answer);
-      return answer.result;
-    });
+    const { instruments, skipped } = await loadInstruments(this.rest, this.category);
     this.specs.clear();
     for (const b of instruments)
       this.specs.set(b.spec.symbol, {
@@ -600,14 +589,6 @@ function refusal(answer: { retCode: number; retMsg: string }): {
 
 function reject<T>(code: 'invalid_order', message: string): VenueResult<T> {
   return { ok: false, code, message };
-}
-
-function venueError(what: string, answer: Extract<RestAnswer, { ok: false }>): EngineError {
-  const code = answer.retCode === TRANSPORT_FAILED ? 'unavailable' : 'venue_error';
-  return new EngineError(
-    code,
-    `Bybit ${what}: ${answer.retMsg}${answer.retCode > 0 ? ` (${answer.retCode})` : ''}`,
-  );
 }
 
 function withoutKind<T extends { kind: string }>(e: T): Omit<T, 'kind'> {

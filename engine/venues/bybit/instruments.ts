@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EngineError } from '../../core/errors.ts';
 import { defineInstrument, type InstrumentSpec } from '../../core/instrument.ts';
 import { parseEnvelope } from './messages.ts';
+import { venueError, type BybitRest } from './rest-client.ts';
 import { checkShape } from './wire.ts';
 
 /**
@@ -212,6 +213,22 @@ export async function fetchAllInstruments(
     'venue_error',
     `Bybit ${category} instruments: still more after ${MAX_INSTRUMENT_PAGES} pages; stopped`,
   );
+}
+
+/**
+ * Every instrument of a category from the public listing (`/v5/market/instruments-info`): no key is
+ * needed, so the trading adapter and paper trading's market data read it alike.
+ */
+export function loadInstruments(rest: BybitRest, category: BybitCategory): Promise<AllInstruments> {
+  return fetchAllInstruments(category, async (cursor) => {
+    const answer = await rest.get('/v5/market/instruments-info', {
+      category,
+      limit: category === 'linear' ? 500 : undefined,
+      cursor,
+    });
+    if (!answer.ok) throw venueError('instruments', answer);
+    return answer.result;
+  });
 }
 
 function unwrap(value: unknown): unknown {

@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.ts';
+import { EngineError } from '../../core/errors.ts';
 import type { VenueCredentials } from '../registry.ts';
 import { retCodeAction } from './codes.ts';
 import type { BybitCategory } from './instruments.ts';
@@ -215,4 +216,13 @@ function refuse(retCode: number, retMsg: string): RestAnswer {
 
 function sleep(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimeout(resolve, ms));
+}
+
+/** A REST refusal as the error a read throws: `unavailable` when the venue never answered. */
+export function venueError(what: string, answer: Extract<RestAnswer, { ok: false }>): EngineError {
+  const code = answer.retCode === TRANSPORT_FAILED ? 'unavailable' : 'venue_error';
+  return new EngineError(
+    code,
+    `Bybit ${what}: ${answer.retMsg}${answer.retCode > 0 ? ` (${answer.retCode})` : ''}`,
+  );
 }

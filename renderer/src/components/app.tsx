@@ -76,7 +76,10 @@ export function App() {
   const switching = useEngineStore((s) => s.state?.link.switching ?? false);
   useHotkeys();
   return (
-    <div className={`app ${mode === 'live' ? 'app--live' : ''}`} data-state={ready ? 'ready' : 'loading'}>
+    <div
+      className={`app ${mode === 'live' ? 'app--live' : mode === 'paper' ? 'app--paper' : ''}`}
+      data-state={ready ? 'ready' : 'loading'}
+    >
       <LiveBand />
       <Header />
       <InstrumentSwitcher />

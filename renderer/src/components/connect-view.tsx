@@ -7,7 +7,9 @@ import {
   BYBIT_CATEGORIES,
   BYBIT_ENVS,
   connectRequest,
+  describeBalances,
   describeCredential,
+  describeVenue,
   initialForm,
   modeOf,
   needsConfirmation,
@@ -68,6 +70,52 @@ function EnvRow(props: {
 }
 
 /**
+ * Paper trading's source: whose public data the fills follow, at which endpoints, and that no key
+ * is needed (none is asked for). Spot only: the simulated account holds balances, not positions.
+ */
+function PaperSource(props: { paper: VenueChoices['paper'] | undefined }) {
+  const bybit = props.paper?.bybit;
+  return (
+    <fieldset data-testid="connect-paper">
+      <legend>Market data</legend>
+      <table className="env-table">
+        <thead>
+          <tr className="muted">
+            <th>Source</th>
+            <th>Mode</th>
+            <th>REST</th>
+            <th>WebSocket</th>
+            <th>Credentials</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr className="env-row env-row--checked env-row--paper" data-testid="connect-paper-row">
+            <td data-testid="connect-paper-source" data-env={bybit?.env ?? ''}>
+              Bybit {bybit?.env ?? ''} public data
+            </td>
+            <td>
+              <span className="mode mode--paper">{MODE_LABEL.paper}</span>
+            </td>
+            <td className="num endpoint" data-testid="connect-paper-rest">
+              {bybit?.restUrl ?? '—'}
+            </td>
+            <td className="num endpoint" data-testid="connect-paper-ws">
+              {bybit?.wsUrl ?? '—'}
+            </td>
+            <td className="muted">none needed</td>
+          </tr>
+        </tbody>
+      </table>
+      <p className="muted paper-note" data-testid="connect-paper-note">
+        No order reaches Bybit: fills are simulated against its live book and trades, with queue position and
+        network latency, on a spot account
+        {props.paper ? ` starting with ${describeBalances(props.paper.balances)}` : ''}.
+      </p>
+    </fieldset>
+  );
+}
+
+/**
  * The form itself, mounted once the choices are known so it opens on the session that runs now.
  * Connecting ends that session (its orders cancelled) and starts the chosen one; the view stays open
  * with the engine's message when it fails.
@@ -85,9 +133,10 @@ function VenueForm(props: { initial: ConnectForm; choices: VenueChoices | null }
     setForm((f) => ({ ...f, ...change }));
   };
   const bybit = form.venue === 'bybit';
+  const paper = form.venue === 'paper';
   const mainnet = needsConfirmation(form);
   const request = connectRequest(form);
-  const symbolsHint = bybit && form.symbols.trim() !== '' ? parseSymbols(form.symbols) : null;
+  const symbolsHint = form.venue !== 'sim' && form.symbols.trim() !== '' ? parseSymbols(form.symbols) : null;
   const busy = pending || link.switching;
   const mode = modeOf(form.venue, form.env);
 
@@ -137,6 +186,16 @@ function VenueForm(props: { initial: ConnectForm; choices: VenueChoices | null }
           <input
             type="radio"
             name="connect-venue"
+            data-testid="connect-venue-paper"
+            checked={paper}
+            onChange={() => edit({ venue: 'paper', confirm: '' })}
+          />{' '}
+          PAPER (Bybit data) <span className="muted">(live market, simulated fills, no key)</span>
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="connect-venue"
             data-testid="connect-venue-bybit"
             checked={form.venue === 'bybit'}
             onChange={() => edit({ venue: 'bybit', confirm: '' })}
@@ -144,6 +203,8 @@ function VenueForm(props: { initial: ConnectForm; choices: VenueChoices | null }
           Bybit
         </label>
       </fieldset>
+
+      {paper ? <PaperSource paper={props.choices?.paper} /> : null}
 
       {bybit ? (
         <>
@@ -188,31 +249,34 @@ function VenueForm(props: { initial: ConnectForm; choices: VenueChoices | null }
               </label>
             ))}
           </fieldset>
-          <fieldset disabled={busy}>
-            <legend>
-              <label htmlFor="connect-symbols">Symbols</label>
-            </legend>
-            <input
-              id="connect-symbols"
-              className="num connect-symbols"
-              data-testid="connect-symbols"
-              value={form.symbols}
-              placeholder="BTCUSDT, ETHUSDT"
-              spellCheck={false}
-              autoComplete="off"
-              aria-invalid={symbolsHint !== null && !symbolsHint.ok}
-              // Venue symbols are capitals; typing them in lower case is a slip, not a choice.
-              onChange={(e) => edit({ symbols: e.target.value.toUpperCase() })}
-            />
-            {symbolsHint && !symbolsHint.ok ? (
-              <div className="hint-line" data-testid="connect-symbols-error">
-                {symbolsHint.message}
-              </div>
-            ) : (
-              <div className="muted hint-line">comma-separated, at most 10</div>
-            )}
-          </fieldset>
         </>
+      ) : null}
+
+      {bybit || paper ? (
+        <fieldset disabled={busy}>
+          <legend>
+            <label htmlFor="connect-symbols">Symbols</label>
+          </legend>
+          <input
+            id="connect-symbols"
+            className="num connect-symbols"
+            data-testid="connect-symbols"
+            value={form.symbols}
+            placeholder="BTCUSDT, ETHUSDT"
+            spellCheck={false}
+            autoComplete="off"
+            aria-invalid={symbolsHint !== null && !symbolsHint.ok}
+            // Venue symbols are capitals; typing them in lower case is a slip, not a choice.
+            onChange={(e) => edit({ symbols: e.target.value.toUpperCase() })}
+          />
+          {symbolsHint && !symbolsHint.ok ? (
+            <div className="hint-line" data-testid="connect-symbols-error">
+              {symbolsHint.message}
+            </div>
+          ) : (
+            <div className="muted hint-line">comma-separated, at most 10</div>
+          )}
+        </fieldset>
       ) : null}
 
       {mainnet ? (
@@ -248,9 +312,7 @@ function VenueForm(props: { initial: ConnectForm; choices: VenueChoices | null }
           className={mainnet ? 'btn-kill' : 'btn-go'}
           disabled={busy || !request.ok}
         >
-          {mainnet
-            ? 'Connect to MAINNET (real money)'
-            : `Connect to ${bybit ? `Bybit ${form.env}` : 'the simulator'}`}
+          {mainnet ? 'Connect to MAINNET (real money)' : `Connect to ${describeVenue(form.venue, form.env)}`}
         </button>
         <button type="button" onClick={closeVenueView}>
           Cancel
@@ -280,7 +342,11 @@ function ConnectView() {
       {current ? (
         <p className="muted" data-testid="connect-current">
           Now:{' '}
-          {current.venue === 'sim' ? 'simulator' : `Bybit ${current.env ?? ''} ${current.category ?? ''}`}
+          {current.venue === 'sim'
+            ? 'simulator'
+            : current.venue === 'paper'
+              ? `paper on Bybit ${current.env ?? ''} data, spot`
+              : `Bybit ${current.env ?? ''} ${current.category ?? ''}`}
           {current.symbols.length > 0 ? ` · ${current.symbols.join(', ')}` : ''}
         </p>
       ) : null}

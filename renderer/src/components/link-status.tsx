@@ -15,13 +15,16 @@ export const MODE_LABEL: Record<Mode, string> = {
 /**
  * A real venue's link in the header: environment and product, the venue connection, the request
  * quota left and the clock offset. On the simulator every field is null and nothing is drawn, except
- * a venue switch under way or failed, which the header shows wherever the venue dialog is.
+ * a venue switch under way or failed, which the header shows wherever the venue dialog is. On paper
+ * the environment is the one whose public data is used: drawn as data, in the paper colour, never as
+ * an account (a paper session on mainnet data must not look like mainnet).
  */
 export function LinkStatus() {
   const l = useEngineStore(
     useShallow((s) => {
       const link = s.state?.link;
       return {
+        paper: s.state?.mode === 'paper',
         env: link?.env ?? null,
         category: link?.category ?? null,
         connection: s.state?.connection.state ?? null,
@@ -38,10 +41,21 @@ export function LinkStatus() {
     l.rateHeadroom !== null && l.rateLimit !== null ? rateHeadroom(l.rateHeadroom, l.rateLimit) : null;
   return (
     <span className="link-status" data-testid="link-status" data-env={l.env ?? ''}>
-      {l.env !== null ? (
+      {l.env !== null && l.paper ? (
+        <span className="venue-env venue-env--paper" data-testid="venue-env" data-paper="true">
+          Bybit {l.env} data
+          {l.category !== null ? <span className="muted"> · {l.category}</span> : null}
+        </span>
+      ) : null}
+      {l.env !== null && !l.paper ? (
         <span className={`venue-env venue-env--${l.env}`} data-testid="venue-env">
           {l.env}
           {l.category !== null ? <span className="muted"> · {l.category}</span> : null}
+        </span>
+      ) : null}
+      {l.paper ? (
+        <span className="paper-fills" data-testid="paper-fills" title="orders are matched on this machine">
+          simulated fills · no order reaches the venue
         </span>
       ) : null}
       {l.env !== null && l.connection !== null ? (

@@ -210,7 +210,7 @@ export class ConnectPage {
     await this.dialog.waitFor({ state: 'detached' });
   }
 
-  async chooseVenue(venue: 'sim' | 'bybit'): Promise<void> {
+  async chooseVenue(venue: 'sim' | 'paper' | 'bybit'): Promise<void> {
     await this.page.getByTestId(`connect-venue-${venue}`).check();
   }
 
@@ -271,6 +271,11 @@ export class ConnectPage {
     await this.setSymbols(options.symbols);
     if (options.confirm !== undefined) await this.typeConfirmation(options.confirm);
     await this.connect();
+    await this.settled();
+  }
+
+  /** Waits until a connect closed the dialog; throws with the engine's message if it failed. */
+  private async settled(): Promise<void> {
     const timeout = 30_000;
     const outcome = await Promise.race([
       this.dialog.waitFor({ state: 'detached', timeout }).then(
@@ -284,6 +289,24 @@ export class ConnectPage {
     ]);
     if (outcome === 'failed') throw new Error(`connect failed: ${(await this.error.textContent()) ?? ''}`);
     if (outcome === 'timeout') throw new Error('connect neither finished nor failed within 30 s');
+  }
+
+  /** Paper trading's data source as the connect view shows it: environment and endpoints. */
+  async paperSource(): Promise<{ env: string; rest: string; ws: string }> {
+    return {
+      env: (await this.page.getByTestId('connect-paper-source').getAttribute('data-env')) ?? '',
+      rest: (await this.page.getByTestId('connect-paper-rest').textContent()) ?? '',
+      ws: (await this.page.getByTestId('connect-paper-ws').textContent()) ?? '',
+    };
+  }
+
+  /** Opens the connect view, chooses PAPER with the symbols, connects and waits for the dialog to close. */
+  async connectPaper(symbols: string): Promise<void> {
+    await this.open();
+    await this.chooseVenue('paper');
+    await this.setSymbols(symbols);
+    await this.connect();
+    await this.settled();
   }
 
   /** One environment's credentials form (carries data-env and data-exists). */

@@ -59,6 +59,11 @@ describe('Workstation: the host’s own commands', () => {
     const testnet = value.bybit.envs.find((e) => e.env === 'testnet')!;
     expect(testnet).toMatchObject({ restUrl: 'http://127.0.0.1:9', credentials: { exists: true } });
     expect(value.bybit.envs.find((e) => e.env === 'mainnet')!.credentials.exists).toBe(false);
+    // Paper: mainnet's public data at the configured endpoints, and the simulated account it starts with.
+    expect(value.paper).toEqual({
+      bybit: { env: 'mainnet', restUrl: 'http://127.0.0.1:9', wsUrl: 'ws://127.0.0.1:9' },
+      balances: { USDT: '100000', BTC: '0.1', ETH: '2' },
+    });
     expect(await engine.invoke('credentials.delete', { venue: 'bybit', env: 'testnet' })).toMatchObject({
       ok: true,
       value: { deleted: true },
@@ -104,6 +109,59 @@ describe('Workstation: the host’s own commands', () => {
     });
     expect(station.session()).toBe(before);
     expect(station.session().node.isRunning()).toBe(true);
+    const stop = engine.stop();
+    await flush(clock, 200);
+    await stop;
+  });
+
+  it('refuses paper trading on MEXC in one sentence, and linear paper at the boundary, leaving the session', async () => {
+    const { engine, clock, station } = rig();
+    const start = engine.start();
+    await flush(clock, 200);
+    await start;
+    const before = station.session();
+    const mexc = await engine.invoke('venue.connect', {
+      venue: 'paper',
+      source: 'mexc',
+      symbols: ['BTCUSDT'],
+    });
+    expect(mexc).toMatchObject({
+      ok: false,
+      error: {
+        code: 'unavailable',
+        message: expect.stringMatching(/MEXC data is not available yet/) as string,
+      },
+    });
+    const linear = await engine.invoke('venue.connect', {
+      venue: 'paper',
+      category: 'linear',
+      symbols: ['BTCUSDT'],
+    });
+    expect(linear).toMatchObject({ ok: false, error: { message: expect.stringMatching(/spot/) as string } });
+    const none = await engine.invoke('venue.connect', { venue: 'paper' });
+    expect(none).toMatchObject({ ok: false, error: { message: expect.stringMatching(/symbols/) as string } });
+    expect(station.session()).toBe(before);
+    const stop = engine.stop();
+    await flush(clock, 200);
+    await stop;
+  });
+
+  it('paper needs no saved key: an unreachable data source falls back to the simulator with the reason', async () => {
+    const { engine, clock, station } = rig();
+    const start = engine.start();
+    await flush(clock, 200);
+    await start;
+    const pending = engine.invoke('venue.connect', { venue: 'paper', symbols: ['BTCUSDT'] });
+    const status = { done: false };
+    void pending.then(() => (status.done = true));
+    while (!status.done) await flush(clock, 100);
+    const r = await pending;
+    // It got as far as the network (no "no API key is saved"), which port 9 does not answer.
+    expect(r).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/paper:bybit did not start: Bybit .*instruments/) as string },
+    });
+    expect(station.session().venue.id).toBe('sim');
     const stop = engine.stop();
     await flush(clock, 200);
     await stop;

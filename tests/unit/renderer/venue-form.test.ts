@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { commandSchemas, MAINNET_CONFIRMATION } from '../../../engine/api/contract.ts';
 import {
   connectRequest,
+  describeBalances,
   describeCredential,
+  describeVenue,
   formatClockOffset,
   formatSavedAt,
   initialForm,
@@ -37,6 +39,14 @@ describe('connect form', () => {
     expect(
       initialForm({ venue: 'bybit', env: 'mainnet', category: 'linear', symbols: ['BTCUSDT'] }).env,
     ).toBe('testnet');
+    // A paper session on mainnet data reopens on paper with its symbols; its data env is not an account's.
+    expect(initialForm({ venue: 'paper', env: 'mainnet', category: 'spot', symbols: ['ETHUSDT'] })).toEqual({
+      venue: 'paper',
+      env: 'testnet',
+      category: 'linear',
+      symbols: 'ETHUSDT',
+      confirm: '',
+    });
   });
 
   it('checks each symbol as the contract does, skips blanks, refuses duplicates and more than ten', () => {
@@ -57,7 +67,11 @@ describe('connect form', () => {
       ok: true,
       value: { venue: 'bybit', env: 'testnet', category: 'linear', symbols: ['BTCUSDT', 'ETHUSDT'] },
     });
-    for (const r of [sim, testnet]) {
+    // Paper: Bybit data, symbols checked, and no environment, product, key or confirmation sent.
+    const paper = connectRequest(bybit({ venue: 'paper', env: 'mainnet', symbols: 'BTCUSDT', confirm: 'x' }));
+    expect(paper).toEqual({ ok: true, value: { venue: 'paper', source: 'bybit', symbols: ['BTCUSDT'] } });
+    expect(connectRequest(bybit({ venue: 'paper', symbols: ' , ' }))).toMatchObject({ ok: false });
+    for (const r of [sim, testnet, paper]) {
       if (!r.ok) throw new Error(r.message);
       expect(commandSchemas['venue.connect'].safeParse(r.value).success).toBe(true);
     }
@@ -81,6 +95,16 @@ describe('connect form', () => {
     expect(modeOf('bybit', 'mainnet')).toBe('live');
     expect(modeOf('bybit', 'demo')).toBe('demo');
     expect(modeOf('sim', 'mainnet')).toBe('sim');
+    // Paper on mainnet data trades nothing real: never LIVE, never behind the typed word.
+    expect(modeOf('paper', 'mainnet')).toBe('paper');
+    expect(needsConfirmation(bybit({ venue: 'paper', env: 'mainnet' }))).toBe(false);
+  });
+
+  it('names each choice and the paper account’s starting balances', () => {
+    expect(describeVenue('sim', null)).toBe('the simulator');
+    expect(describeVenue('paper', 'mainnet')).toBe('PAPER (Bybit data)');
+    expect(describeVenue('bybit', 'demo')).toBe('Bybit demo');
+    expect(describeBalances({ USDT: '100000', BTC: '0.1' })).toBe('100,000 USDT, 0.1 BTC');
   });
 });
 

@@ -184,6 +184,38 @@ describe('default venue registry', () => {
     expect(venue.kind).toBe('bybit');
   });
 
+  it('builds paper trading on Bybit data without credentials, for the symbols named', () => {
+    const venue = defaultVenueRegistry().create(
+      { kind: 'paper', source: 'bybit' },
+      { clock: new SimClock(0), seed: 1, symbols: ['BTCUSDT'], transport: { restUrl: 'http://127.0.0.1:9' } },
+    );
+    expect(venue.id).toBe('paper-bybit');
+    expect(venue.kind).toBe('paper');
+    // Nothing connects before connect(): building it touches no network.
+    expect(venue.connectionState()).toBe('disconnected');
+  });
+
+  it('refuses paper trading on MEXC data, on linear perpetuals, or with no symbols, in one sentence each', () => {
+    const registry = defaultVenueRegistry();
+    const clock = new SimClock(0);
+    const refused = (spec: VenueSpec, extra: Partial<VenueContext>): EngineError => {
+      try {
+        registry.create(spec, { clock, seed: 1, ...extra });
+      } catch (err) {
+        if (err instanceof EngineError) return err;
+        throw err;
+      }
+      throw new Error('the registry built it');
+    };
+    const mexc = refused({ kind: 'paper', source: 'mexc' }, { symbols: ['BTCUSDT'] });
+    expect(mexc.code).toBe('unavailable');
+    expect(mexc.message).toMatch(/^paper trading on MEXC data is not available yet/);
+    expect(
+      refused({ kind: 'paper', source: 'bybit' }, { symbols: ['BTCUSDT'], category: 'linear' }).message,
+    ).toMatch(/simulates a spot account/);
+    expect(refused({ kind: 'paper', source: 'bybit' }, {}).message).toMatch(/needs the symbols to trade/);
+  });
+
   it.each([0, -1, Number.NaN, Infinity])('refuses a book rate of %d', (bookRate) => {
     const registry = defaultVenueRegistry();
     expect(() => registry.create({ kind: 'sim' }, { clock: new SimClock(0), seed: 1, bookRate })).toThrow(
