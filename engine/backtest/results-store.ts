@@ -116,21 +116,43 @@ export class BacktestStore {
   }
 
   /** Stores a finished run with everything it produced, in one transaction; returns its id. */
-  saveRun(recording: string, params: BacktestParams, outcome: BacktestOutcome, createdAt: number, sweep?: string): number {
+  saveRun(
+    recording: string,
+    params: BacktestParams,
+    outcome: BacktestOutcome,
+    createdAt: number,
+    sweep?: string,
+  ): number {
     return this.db.transaction(() => {
       const id = Number(
         this.db
-          .prepare("INSERT INTO runs (recording, params, created_at, status, stats, sweep) VALUES (?, ?, ?, 'done', ?, ?)")
+          .prepare(
+            "INSERT INTO runs (recording, params, created_at, status, stats, sweep) VALUES (?, ?, ?, 'done', ?, ?)",
+          )
           .run(recording, JSON.stringify(params), createdAt, JSON.stringify(outcome.stats), sweep ?? null)
           .lastInsertRowid,
       );
       const fill = this.db.prepare('INSERT INTO run_fills VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
       outcome.fills.forEach((f, i) => {
-        fill.run(id, i, f.ts, f.symbol, f.clientId, f.side, f.price, f.size, f.fee, f.liquidity, f.cause ?? null);
+        fill.run(
+          id,
+          i,
+          f.ts,
+          f.symbol,
+          f.clientId,
+          f.side,
+          f.price,
+          f.size,
+          f.fee,
+          f.liquidity,
+          f.cause ?? null,
+        );
       });
       const sample = this.db.prepare('INSERT INTO run_samples VALUES (?, ?, ?, ?, ?, ?)');
       for (const s of outcome.samples) sample.run(id, s.ts, s.symbol, s.mid, s.positionLots, s.equity);
-      const decision = this.db.prepare('INSERT INTO run_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      const decision = this.db.prepare(
+        'INSERT INTO run_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      );
       for (const d of outcome.decisions)
         decision.run(
           id,
@@ -152,10 +174,18 @@ export class BacktestStore {
   }
 
   /** Keeps a run that failed, with the engine's error, so the list shows what happened. */
-  saveFailure(recording: string, params: BacktestParams, error: string, createdAt: number, sweep?: string): number {
+  saveFailure(
+    recording: string,
+    params: BacktestParams,
+    error: string,
+    createdAt: number,
+    sweep?: string,
+  ): number {
     return Number(
       this.db
-        .prepare("INSERT INTO runs (recording, params, created_at, status, error, sweep) VALUES (?, ?, ?, 'failed', ?, ?)")
+        .prepare(
+          "INSERT INTO runs (recording, params, created_at, status, error, sweep) VALUES (?, ?, ?, 'failed', ?, ?)",
+        )
         .run(recording, JSON.stringify(params), createdAt, error, sweep ?? null).lastInsertRowid,
     );
   }
@@ -174,15 +204,23 @@ export class BacktestStore {
   }
 
   fills(id: number): Record<string, unknown>[] {
-    return this.db.prepare('SELECT * FROM run_fills WHERE run_id = ? ORDER BY seq').all(id) as Record<string, unknown>[];
+    return this.db.prepare('SELECT * FROM run_fills WHERE run_id = ? ORDER BY seq').all(id) as Record<
+      string,
+      unknown
+    >[];
   }
 
   samples(id: number): Record<string, unknown>[] {
-    return this.db.prepare('SELECT * FROM run_samples WHERE run_id = ? ORDER BY ts').all(id) as Record<string, unknown>[];
+    return this.db.prepare('SELECT * FROM run_samples WHERE run_id = ? ORDER BY ts').all(id) as Record<
+      string,
+      unknown
+    >[];
   }
 
   decisionCount(id: number): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM run_decisions WHERE run_id = ?').get(id) as { n: number }).n;
+    return (
+      this.db.prepare('SELECT COUNT(*) AS n FROM run_decisions WHERE run_id = ?').get(id) as { n: number }
+    ).n;
   }
 
   close(): void {
