@@ -5,6 +5,8 @@
  *   run --recording NAME [--set gamma=0.1 --set kappa=1.5 ...] [--queue MODEL] [--latency-ms N] [--json]
  *   sweep --recording NAME --grid gamma=0.05,0.1,0.2 --grid kappa=1,1.5 [--set ...] [--threads N] [--json]
  *   record --venue sim --name NAME --seconds N [--symbols BTCUSDT,...] [--seed N]
+ *   record --venue bybit:mainnet|testnet|demo --name NAME --symbols BTCUSDT[,...] [--seconds N]
+ *          [--category spot|linear] [--bybit-rest-url URL --bybit-ws-url URL]   (public data, no key)
  *   list [--json]                     recordings (yours, then the samples shipped in resources/)
  *   runs [--json]                     stored backtest runs
  *   delete NAME                       deletes one of your recordings
@@ -22,7 +24,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SimClock } from '../core/clock.ts';
+import { SimClock, WallClock } from '../core/clock.ts';
 import { EngineError } from '../core/errors.ts';
 import type { BacktestParams, BacktestSource } from '../backtest/runner.ts';
 import { DEFAULT_PARAMS, PARAMETERS, runBacktest } from '../backtest/runner.ts';
@@ -38,6 +40,8 @@ import {
   recordingsFile,
   type RecordingInfo,
 } from '../store/recordings.ts';
+import type { BybitEnv } from '../venues/bybit/bybit-venue.ts';
+import { BybitMarketData } from '../venues/paper/bybit-market-data.ts';
 import { createDefaultSim, defaultSimInstruments } from '../venues/sim/index.ts';
 import { QUEUE_MODEL_NAMES } from '../venues/sim-exec/queue-model.ts';
 
@@ -292,14 +296,18 @@ async function record(argv: string[], dataDir: string): Promise<number> {
       seconds: { type: 'string' },
       symbols: { type: 'string' },
       seed: { type: 'string', default: '1' },
+      category: { type: 'string', default: 'spot' },
+      'bybit-rest-url': { type: 'string' },
+      'bybit-ws-url': { type: 'string' },
       'data-dir': { type: 'string' },
     },
   });
-  if (values.venue !== 'sim')
-    throw new UsageError(
-      'the CLI records the embedded simulator (--venue sim); record a real venue from the workstation screen',
-    );
   if (values.name === undefined) throw new UsageError('record needs --name NAME');
+  checkRecordingName(values.name);
+  const bybit = /^bybit:(mainnet|testnet|demo)$/.exec(values.venue);
+  if (bybit) return recordBybit(bybit[1] as BybitEnv, values, dataDir);
+  if (values.venue !== 'sim')
+    throw new UsageError(`--venue must be sim or bybit:mainnet|testnet|demo, got ${values.venue}`);
   if (values.seconds === undefined || !/^\d{1,6}$/.test(values.seconds) || Number(values.seconds) < 1)
     throw new UsageError('record needs --seconds N (a whole number of simulated seconds)');
   if (!/^\d{1,9}$/.test(values.seed))
@@ -339,6 +347,91 @@ async function record(argv: string[], dataDir: string): Promise<number> {
     for (const p of parts) process.stdout.write(`${JSON.stringify(describe(p))}\n`);
     return 0;
   } finally {
+    store.close();
+  }
+}
+
+/**
+ * Records a Bybit environment's public market data (no key needed) in real time, until --seconds
+ * have passed or Ctrl-C; the recording is completed either way. Endpoints follow --bybit-rest-url /
+ * --bybit-ws-url or MMWS_BYBIT_REST_URL / MMWS_BYBIT_WS_URL, as for `npm run serve`.
+ */
+async function recordBybit(
+  env: BybitEnv,
+  values: {
+    name?: string;
+    seconds?: string;
+    symbols?: string;
+    category: string;
+    'bybit-rest-url'?: string;
+    'bybit-ws-url'?: string;
+  },
+  dataDir: string,
+): Promise<number> {
+  const name = values.name!;
+  if (values.symbols === undefined)
+    throw new UsageError('recording Bybit needs --symbols BTCUSDT[,ETHUSDT…]');
+  if (values.seconds !== undefined && (!/^\d{1,7}$/.test(values.seconds) || Number(values.seconds) < 1))
+    throw new UsageError('--seconds must be a whole number of seconds');
+  if (values.category !== 'spot' && values.category !== 'linear')
+    throw new UsageError(`--category must be spot or linear, got ${values.category}`);
+  const symbols = values.symbols.split(',').map((x) => x.trim());
+  const clock = new WallClock();
+  const restUrl = values['bybit-rest-url'] ?? process.env['MMWS_BYBIT_REST_URL'];
+  const wsUrl = values['bybit-ws-url'] ?? process.env['MMWS_BYBIT_WS_URL'];
+  const market = new BybitMarketData({
+    env,
+    clock,
+    category: values.category,
+    ...(restUrl === undefined ? {} : { restUrl }),
+    ...(wsUrl === undefined ? {} : { wsUrl }),
+  });
+  const store = new RecordingStore(recordingsFile(dataDir));
+  try {
+    await market.connect();
+    const listed = await market.instruments();
+    const specs = symbols.map((sym) => {
+      const spec = listed.find((l) => l.symbol === sym);
+      if (!spec) throw new EngineError('not_found', `Bybit ${env} ${values.category} lists no ${sym}`);
+      return spec;
+    });
+    const recorder = new MarketRecorder({
+      store,
+      market,
+      clock,
+      venue: `bybit:${env}`,
+      name,
+      instruments: specs,
+    });
+    recorder.start();
+    const tty = process.stderr.isTTY;
+    await new Promise<void>((resolveWait) => {
+      const stop = () => {
+        clearInterval(tick);
+        clearTimeout(timer);
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolveWait();
+      };
+      const timer =
+        values.seconds === undefined ? undefined : setTimeout(stop, Number(values.seconds) * 1000);
+      const tick = setInterval(() => {
+        if (!tty) return;
+        const st = recorder.status();
+        process.stderr.write(
+          `\rrecording ${name}: ${st.events.toLocaleString('en-US')} events, ${(st.bytes / 1024).toFixed(0)} KiB`,
+        );
+      }, 500);
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    if (tty) process.stderr.write('\n');
+    const parts = recorder.stop();
+    for (const p of parts) process.stdout.write(`${JSON.stringify(describe(p))}\n`);
+    return 0;
+  } finally {
+    // Closed on every path, a refusal included: an open socket would keep the process alive.
+    await market.disconnect().catch(() => undefined);
     store.close();
   }
 }
