@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
-import { EngineError } from '../core/errors.ts';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { openSideDatabase } from '../store/side-database.ts';
 import type { BacktestOutcome, BacktestParams } from './runner.ts';
 
 /**
@@ -22,53 +21,7 @@ export interface RunSummary {
 }
 
 const SCHEMA_VERSION = 1;
-
-export function backtestsFile(dataDir: string): string {
-  return join(dataDir, 'backtests.sqlite');
-}
-
-interface RunRow {
-  id: number;
-  recording: string;
-  params: string;
-  created_at: number;
-  status: string;
-  error: string | null;
-  stats: string | null;
-  sweep: string | null;
-}
-
-export class BacktestStore {
-  private readonly db: Database.Database;
-  readonly file: string;
-
-  constructor(file: string) {
-    this.file = file;
-    try {
-      mkdirSync(dirname(file), { recursive: true });
-      this.db = new Database(file);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('foreign_keys = ON');
-      this.migrate();
-    } catch (err) {
-      if (err instanceof EngineError) throw err;
-      throw new EngineError(
-        'unavailable',
-        `the backtest database ${file} cannot be opened: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
-  }
-
-  private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION)
-      throw new EngineError(
-        'unavailable',
-        `the backtest database ${this.file} was written by a newer version (schema ${version}); update the app`,
-      );
-    if (version === SCHEMA_VERSION) return;
-    this.db.transaction(() => {
-      this.db.exec(`
+const SCHEMA = `
         CREATE TABLE runs (
           id INTEGER PRIMARY KEY,
           recording TEXT NOT NULL,
@@ -110,9 +63,30 @@ export class BacktestStore {
           bid_ticks INTEGER, ask_ticks INTEGER, bid_withheld TEXT, ask_withheld TEXT
         );
         CREATE INDEX run_decisions_run ON run_decisions(run_id, ts);
-      `);
-      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    })();
+      `;
+
+export function backtestsFile(dataDir: string): string {
+  return join(dataDir, 'backtests.sqlite');
+}
+
+interface RunRow {
+  id: number;
+  recording: string;
+  params: string;
+  created_at: number;
+  status: string;
+  error: string | null;
+  stats: string | null;
+  sweep: string | null;
+}
+
+export class BacktestStore {
+  private readonly db: Database.Database;
+  readonly file: string;
+
+  constructor(file: string) {
+    this.file = file;
+    this.db = openSideDatabase(file, 'backtest', SCHEMA_VERSION, SCHEMA);
   }
 
   /** Stores a finished run with everything it produced, in one transaction; returns its id. */

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import { EngineError } from '../core/errors.ts';
+import { openSideDatabase } from './side-database.ts';
 import type { InstrumentSpec } from '../core/instrument.ts';
 import type { ChunkInfo, RecordedEvent } from '../market/recording-codec.ts';
 import { ChunkEncoder, CorruptChunkError, decodeChunk } from '../market/recording-codec.ts';
@@ -41,6 +41,35 @@ export interface StoredChunk {
 
 const NAME = /^[\w.-]{1,64}$/;
 const SCHEMA_VERSION = 1;
+const SCHEMA = `
+        CREATE TABLE recordings (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          venue TEXT NOT NULL,
+          instruments TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('recording', 'complete')),
+          events INTEGER NOT NULL DEFAULT 0,
+          book_events INTEGER NOT NULL DEFAULT 0,
+          trade_events INTEGER NOT NULL DEFAULT 0,
+          bytes INTEGER NOT NULL DEFAULT 0,
+          chunks INTEGER NOT NULL DEFAULT 0,
+          first_local INTEGER,
+          last_local INTEGER
+        );
+        CREATE TABLE recording_chunks (
+          recording_id INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+          seq INTEGER NOT NULL,
+          events INTEGER NOT NULL,
+          book_events INTEGER NOT NULL,
+          trade_events INTEGER NOT NULL,
+          first_local INTEGER NOT NULL,
+          last_local INTEGER NOT NULL,
+          crc INTEGER NOT NULL,
+          data BLOB NOT NULL,
+          PRIMARY KEY (recording_id, seq)
+        ) WITHOUT ROWID;
+      `;
 
 export function recordingsFile(dataDir: string): string {
   return join(dataDir, 'recordings.sqlite');
@@ -89,72 +118,7 @@ export class RecordingStore {
   /** `readonly`: a file shipped with the app (the sample recordings), never written. */
   constructor(file: string, options: { readonly?: boolean } = {}) {
     this.file = file;
-    try {
-      if (options.readonly) {
-        this.db = new Database(file, { readonly: true, fileMustExist: true });
-        const version = this.db.pragma('user_version', { simple: true }) as number;
-        if (version !== SCHEMA_VERSION)
-          throw new EngineError(
-            'unavailable',
-            `${file} holds recordings of schema ${version}, not ${SCHEMA_VERSION}`,
-          );
-        return;
-      }
-      mkdirSync(dirname(file), { recursive: true });
-      this.db = new Database(file);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('foreign_keys = ON');
-      this.migrate();
-    } catch (err) {
-      if (err instanceof EngineError) throw err;
-      throw new EngineError(
-        'unavailable',
-        `the recordings database ${file} cannot be opened: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
-  }
-
-  private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION)
-      throw new EngineError(
-        'unavailable',
-        `the recordings database ${this.file} was written by a newer version (schema ${version}); update the app`,
-      );
-    if (version === SCHEMA_VERSION) return;
-    this.db.transaction(() => {
-      this.db.exec(`
-        CREATE TABLE recordings (
-          id INTEGER PRIMARY KEY,
-          name TEXT NOT NULL UNIQUE,
-          venue TEXT NOT NULL,
-          instruments TEXT NOT NULL,
-          created_at INTEGER NOT NULL,
-          status TEXT NOT NULL CHECK (status IN ('recording', 'complete')),
-          events INTEGER NOT NULL DEFAULT 0,
-          book_events INTEGER NOT NULL DEFAULT 0,
-          trade_events INTEGER NOT NULL DEFAULT 0,
-          bytes INTEGER NOT NULL DEFAULT 0,
-          chunks INTEGER NOT NULL DEFAULT 0,
-          first_local INTEGER,
-          last_local INTEGER
-        );
-        CREATE TABLE recording_chunks (
-          recording_id INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
-          seq INTEGER NOT NULL,
-          events INTEGER NOT NULL,
-          book_events INTEGER NOT NULL,
-          trade_events INTEGER NOT NULL,
-          first_local INTEGER NOT NULL,
-          last_local INTEGER NOT NULL,
-          crc INTEGER NOT NULL,
-          data BLOB NOT NULL,
-          PRIMARY KEY (recording_id, seq)
-        ) WITHOUT ROWID;
-      `);
-      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    })();
+    this.db = openSideDatabase(file, 'recordings', SCHEMA_VERSION, SCHEMA, options);
   }
 
   list(): RecordingInfo[] {

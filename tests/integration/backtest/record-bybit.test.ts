@@ -1,28 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimClock } from '../../../engine/core/clock.ts';
 import { OrderBook } from '../../../engine/market/order-book.ts';
 import { startBybitSim } from '../../../engine/simulators/bybit/sim.ts';
 import { RecordingStore, recordingsFile } from '../../../engine/store/recordings.ts';
+import { backtestCli } from '../../support/backtest-cli.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const cli = join(root, 'engine', 'host', 'backtest-cli.ts');
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const runCli = backtestCli;
 
 describe('npm run backtest -- record --venue bybit:ENV', () => {
   let sim: Awaited<ReturnType<typeof startBybitSim>>;

@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Decimal as DecimalJs } from 'decimal.js';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -18,9 +16,8 @@ import { openRecording } from '../../../engine/host/backtest-cli.ts';
 import { MarketRecorder } from '../../../engine/store/recorder.ts';
 import { RecordingStore, recordingsFile } from '../../../engine/store/recordings.ts';
 import { createDefaultSim, defaultSimInstruments } from '../../../engine/venues/sim/index.ts';
+import { backtestCli } from '../../support/backtest-cli.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const CLI = join(ROOT, 'engine', 'host', 'backtest-cli.ts');
 /** decimal.js with room for every digit of these sums, so the identity is checked without rounding. */
 const Exact = DecimalJs.clone({ precision: 100 });
 const tmp = () => mkdtempSync(join(tmpdir(), 'mmws-bt-'));
@@ -61,17 +58,7 @@ async function runOn(dir: string, name: string, params: BacktestParams): Promise
 }
 
 /** The CLI in a child process, as a terminal runs it; several may run at once. */
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, timeout: 60_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const cli = (...args: string[]) => backtestCli(args);
 
 const NAME = 'btc-45s';
 const PAUSE_AT_MS = 30_000;

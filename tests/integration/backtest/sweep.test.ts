@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../../engine/core/errors.ts';
 import { defineInstrument } from '../../../engine/core/instrument.ts';
@@ -10,29 +8,9 @@ import { BacktestStore, backtestsFile } from '../../../engine/backtest/results-s
 import { DEFAULT_PARAMS } from '../../../engine/backtest/runner.ts';
 import { expandGrid, runSweep, type SweepPointResult } from '../../../engine/backtest/sweep.ts';
 import { defaultSimInstruments } from '../../../engine/venues/sim/index.ts';
+import { backtestCli } from '../../support/backtest-cli.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const cli = join(root, 'engine', 'host', 'backtest-cli.ts');
-
-interface Run {
-  stdout: string;
-  stderr: string;
-  code: number | null;
-}
-
-function runCli(args: string[]): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolvePromise({ stdout, stderr, code });
-    });
-  });
-}
+const runCli = backtestCli;
 
 let dataDir: string;
 

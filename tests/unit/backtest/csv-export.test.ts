@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { equityCsv, fillsCsv, instrumentsBySymbol } from '../../../engine/backtest/csv-export.ts';
 import { BacktestStore, backtestsFile } from '../../../engine/backtest/results-store.ts';
@@ -11,9 +10,7 @@ import { importTardis } from '../../../engine/backtest/tardis-import.ts';
 import type { InstrumentSpec, Lots, Ticks } from '../../../engine/core/instrument.ts';
 import { EngineError } from '../../../engine/core/errors.ts';
 import { RecordingStore, recordingsFile } from '../../../engine/store/recordings.ts';
-
-const root = resolve(import.meta.dirname, '..', '..', '..');
-const cli = join(root, 'engine', 'host', 'backtest-cli.ts');
+import { backtestCli } from '../../support/backtest-cli.ts';
 
 const BTC: InstrumentSpec = {
   symbol: 'BTCUSDT',
@@ -126,17 +123,7 @@ describe('csv export', () => {
   });
 });
 
-function runCli(args: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => done({ stdout, stderr, code }));
-  });
-}
+const runCli = backtestCli;
 
 describe('backtest-cli export', () => {
   it('writes a run of an imported recording to stdout or a file, and refuses bad requests', async () => {

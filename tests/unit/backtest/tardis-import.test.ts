@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { importTardis, splitSymbol, type ImportSummary } from '../../../engine/backtest/tardis-import.ts';
@@ -11,9 +10,7 @@ import type { RecordedEvent } from '../../../engine/market/recording-codec.ts';
 import { OrderBook } from '../../../engine/market/order-book.ts';
 import type { Trade } from '../../../engine/market/types.ts';
 import { RecordingStore, recordingsFile } from '../../../engine/store/recordings.ts';
-
-const root = resolve(import.meta.dirname, '..', '..', '..');
-const cli = join(root, 'engine', 'host', 'backtest-cli.ts');
+import { backtestCli } from '../../support/backtest-cli.ts';
 
 const BOOK_HEADER = 'exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount';
 const TRADES_HEADER = 'exchange,symbol,timestamp,local_timestamp,id,side,price,amount';
@@ -430,23 +427,7 @@ describe('importTardis', () => {
   });
 });
 
-interface Run {
-  stdout: string;
-  stderr: string;
-  code: number | null;
-}
-
-function runCli(args: string[]): Promise<Run> {
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => done({ stdout, stderr, code }));
-  });
-}
+const runCli = backtestCli;
 
 describe('backtest-cli import', () => {
   it('prints one JSON line on success, exits 1 on a failed import and 2 on a usage error', async () => {
