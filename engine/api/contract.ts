@@ -152,6 +152,26 @@ export const commandSchemas = {
   'credentials.delete': z.object(credentialTarget).strict(),
   /** Calls the venue's wallet with the saved credentials: the key's permissions, or the venue's error. */
   'credentials.test': z.object(credentialTarget).strict(),
+  /**
+   * Starts recording the session's market data (every book message and public trade, with venue and
+   * local time) into recordings.sqlite in the data directory, as recording `name` (1-60 letters,
+   * digits, '.', '_' or '-'; a long recording continues in parts NAME.2, NAME.3…). `symbols` defaults
+   * to every instrument the session trades. Refused while a recording runs: one at a time.
+   */
+  'recording.start': z
+    .object({
+      name: z.string().max(128, 'the recording name is longer than 128 characters'),
+      symbols: z.array(symbolName).min(1, 'name at least one symbol').max(50).optional(),
+    })
+    .strict(),
+  /** Stops the running recording and completes it; answers with each part's summary. */
+  'recording.stop': empty,
+  /** Every recording in the data directory, newest first. */
+  'recordings.list': empty,
+  /** Deletes a recording (never the part being written now). */
+  'recordings.delete': z
+    .object({ name: z.string().min(1, 'name the recording to delete').max(128) })
+    .strict(),
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -185,6 +205,42 @@ export interface CommandResults {
   'credentials.save': Ack & CredentialStatus;
   'credentials.delete': Ack & { deleted: boolean };
   'credentials.test': Ack & { ok: boolean; permissions: string[]; message: string };
+  'recording.start': Ack & { recording: RecordingStatus };
+  'recording.stop': Ack & { parts: RecordingSummary[] };
+  'recordings.list': { recordings: RecordingSummary[] };
+  'recordings.delete': Ack & { name: string };
+}
+
+/** One stored recording (or one part of a long one), as the recordings list shows it. */
+export interface RecordingSummary {
+  name: string;
+  /** The venue it was recorded from, e.g. "sim", "bybit-testnet". */
+  venue: string;
+  symbols: string[];
+  /** When recording began, ms since epoch (engine clock). */
+  createdAt: number;
+  /** `recording` while it is being written (or when a crash left it open), then `complete`. */
+  status: 'recording' | 'complete';
+  /** Local receive time of the last event minus the first, ms; 0 while it holds fewer than two. */
+  spanMs: number;
+  firstLocal: number | null;
+  lastLocal: number | null;
+  events: number;
+  bookEvents: number;
+  tradeEvents: number;
+  /** Stored size of its chunks, bytes. */
+  bytes: number;
+}
+
+/** The recording running now: its parts so far, events and bytes (the chunk being filled included). */
+export interface RecordingStatus {
+  name: string;
+  /** NAME, then NAME.2, NAME.3… once a part reaches its size limit; the last is being written. */
+  parts: string[];
+  events: number;
+  bytes: number;
+  /** When it started, ms since epoch (engine clock). */
+  since: number;
 }
 
 /** Whether a credential is saved, and when; never the credential. */
@@ -463,6 +519,8 @@ export interface EngineState {
   store: { ok: boolean; queueDepth: number; lastBackupAt: number | null; message: string | null };
   /** A real venue's link, for the header (nulls on the simulator). */
   link: LinkView;
+  /** The market-data recording running now, or null. */
+  recording: RecordingStatus | null;
 }
 
 export interface LinkView {

@@ -7,10 +7,11 @@ import type { AlertView, EngineState, Mode, OverrideEntry, SessionHandlers } fro
 import type { Session, SessionSink } from './engine.ts';
 import { orderHandlers } from './handlers/order-handlers.ts';
 import { quotingHandlers } from './handlers/quoting-handlers.ts';
+import { recordingHandlers, statusView } from './handlers/recording-handlers.ts';
 import { riskHandlers } from './handlers/risk-handlers.ts';
 import { storeHandlers } from './handlers/store-handlers.ts';
 import { venueHandlers } from './handlers/venue-handlers.ts';
-import type { HandlerContext, StoreControl } from './handlers/context.ts';
+import type { HandlerContext, RecordingControl, StoreControl } from './handlers/context.ts';
 import { emptyState } from './state.ts';
 import { accountView, fillView, instrumentSection, instrumentSummary, orderView } from './views.ts';
 
@@ -19,6 +20,8 @@ export interface NodeSessionOptions {
   mode: Mode;
   /** The database as the host runs it; absent without one. */
   store?: StoreControl;
+  /** Market-data recording of the session's venue; absent where the host offers none. */
+  recordings?: RecordingControl;
 }
 
 const MAX_ALERTS = 50;
@@ -35,6 +38,7 @@ export class NodeSession implements Session {
   private readonly clock: Clock;
   private readonly mode: Mode;
   private readonly store: StoreControl | undefined;
+  private readonly recordings: RecordingControl | undefined;
   private sink: SessionSink | undefined;
   private selected: string | null = null;
   private readonly alerts: AlertView[] = [];
@@ -44,11 +48,13 @@ export class NodeSession implements Session {
     this.clock = options.node.clock;
     this.mode = options.mode;
     this.store = options.store;
+    this.recordings = options.recordings;
     this.subscribe();
     const ctx: HandlerContext = {
       clock: this.clock,
       node: this.node,
       store: this.store,
+      recordings: this.recordings,
       desk: (symbol) => this.desk(symbol),
       select: (symbol) => {
         this.selected = this.desk(symbol).symbol;
@@ -68,6 +74,7 @@ export class NodeSession implements Session {
       ...orderHandlers(ctx),
       ...riskHandlers(ctx),
       ...storeHandlers(ctx),
+      ...recordingHandlers(ctx),
       ...venueHandlers(ctx),
     };
   }
@@ -148,6 +155,8 @@ export class NodeSession implements Session {
           dcp: info.dcp,
         }
       : base.link;
+    const running = this.recordings?.status();
+    const recording = running ? statusView(running) : null;
     const desks = this.node.desks();
     const selected = desks.find((d) => d.symbol === this.selected) ?? desks[0];
     if (!this.node.isRunning() || !selected) {
@@ -157,6 +166,7 @@ export class NodeSession implements Session {
         alerts,
         store,
         link,
+        recording,
       };
     }
     const summaries = desks.map((d) => instrumentSummary(this.node, d));
@@ -169,6 +179,7 @@ export class NodeSession implements Session {
       alerts,
       store,
       link,
+      recording,
     };
   }
 }

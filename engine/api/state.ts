@@ -44,5 +44,6 @@ export function emptyState(mode: Mode, venue: string): Omit<EngineState, 'seq' |
       switching: false,
       error: null,
     },
+    recording: null,
   };
 }

@@ -11,6 +11,8 @@ import type { AccountLimits } from '../risk/risk-engine.ts';
 import { backupStore } from '../store/backup.ts';
 import { databaseFile } from '../store/database.ts';
 import { NullJournal, SqliteJournal, type Journal } from '../store/journal.ts';
+import { MarketRecordings } from '../store/market-recordings.ts';
+import { recordingsFile } from '../store/recordings.ts';
 import { Store } from '../store/store.ts';
 import { defaultVenueRegistry } from '../venues/default-registry.ts';
 import {
@@ -33,8 +35,10 @@ export interface AppConfig {
   seed: number;
   /** Scale of a simulated market's activity: roughly this many book updates per second and instrument. */
   bookRate?: number;
-  /** Without a database (tests and benchmarks of the trading path alone). */
+  /** Without a database (tests and benchmarks of the trading path alone); recording still works. */
   noStore?: boolean;
+  /** Size at which a market-data recording continues in its next part (the recorder's default). */
+  recordingPartBytes?: number;
   /** The symbols to trade; for the simulator every one it lists. */
   symbols?: readonly string[];
   /** Each instrument's parameters and limits; sensible defaults when absent. */
@@ -64,6 +68,8 @@ export class TradingApp implements Session {
   readonly store: Store | undefined;
   readonly session: NodeSession;
   readonly handlers: SessionHandlers;
+  /** Market-data recording of this session's venue, into recordings.sqlite in the data directory. */
+  readonly recordings: MarketRecordings;
   private readonly clock: Clock;
   private readonly journal: Journal;
   private readonly sessionId: number | null;
@@ -140,7 +146,26 @@ export class TradingApp implements Session {
     }
     const control: StoreControl | undefined =
       config.noStore === true ? undefined : { status: () => this.storeStatus(), backup: () => this.backup() };
-    this.session = new NodeSession({ node: this.node, mode, ...(control ? { store: control } : {}) });
+    this.recordings = new MarketRecordings({
+      file: recordingsFile(config.dataDir),
+      market: this.venue,
+      clock,
+      venue: this.venue.id,
+      ...(config.recordingPartBytes === undefined ? {} : { maxBytes: config.recordingPartBytes }),
+      onFailure: (name, reason) => {
+        this.node.alerts.raise(
+          'critical',
+          'recording_failed',
+          `Recording ${name} stopped: ${reason}. What was recorded until then is kept.`,
+        );
+      },
+    });
+    this.session = new NodeSession({
+      node: this.node,
+      mode,
+      recordings: this.recordings,
+      ...(control ? { store: control } : {}),
+    });
     this.handlers = this.session.handlers;
   }
 
@@ -166,7 +191,13 @@ export class TradingApp implements Session {
 
   async stop(): Promise<void> {
     this.clock.clearTimer(this.backupTimer);
-    await this.session.stop();
+    try {
+      await this.session.stop();
+    } finally {
+      // After the node: the recording keeps the market up to the session's last moment, and is
+      // completed (its last chunk written) whatever the node's stop did.
+      this.closeRecordings();
+    }
     const store = this.store;
     if (!store || !this.storeStatus().ok) return;
     try {
@@ -174,6 +205,18 @@ export class TradingApp implements Session {
       store.close();
     } catch (err) {
       this.log?.('error', `closing the database failed: ${message(err)}`);
+    }
+  }
+
+  private closeRecordings(): void {
+    try {
+      for (const part of this.recordings.close())
+        this.log?.('info', `recording ${part.name} completed with the session`, {
+          events: part.events,
+          bytes: part.bytes,
+        });
+    } catch (err) {
+      this.log?.('error', `completing the recording failed: ${message(err)}`);
     }
   }
 

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { hotkeyFor, instrumentIndexFor } from '../hotkeys.ts';
 import { selectSelected, targetOf, useEngineStore } from '../store/engine-store.ts';
 import { selectInstrument } from '../store/select-instrument.ts';
+import { useRecordingsStore } from '../store/recordings-store.ts';
 import { useUiStore } from '../store/ui-store.ts';
 import { useVenueStore } from '../store/venue-store.ts';
 import { Blotter } from './blotter.tsx';
@@ -13,12 +14,13 @@ import { InstrumentSwitcher } from './instrument-switcher.tsx';
 import { Ladder } from './ladder.tsx';
 import { LiveBand } from './link-status.tsx';
 import { Gauges, PositionPanel, QuotePanel } from './panels.tsx';
+import { RecordingsDialog } from './recordings.tsx';
 
 function useHotkeys() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      // The venue dialog is modal: a key pressed in it must not trade the session behind it.
-      if (useVenueStore.getState().view !== null) return;
+      // The dialogs are modal: a key pressed in one must not trade the session behind it.
+      if (useVenueStore.getState().view !== null || useRecordingsStore.getState().open) return;
       const store = useEngineStore.getState();
       const { state, invoke } = store;
       const index = instrumentIndexFor(e);
@@ -105,6 +107,7 @@ export function App() {
         </main>
       )}
       <VenueDialog />
+      <RecordingsDialog />
     </div>
   );
 }

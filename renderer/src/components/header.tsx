@@ -4,6 +4,7 @@ import { selectSelected, useEngineStore } from '../store/engine-store.ts';
 import { openVenueView } from '../store/venue-store.ts';
 import { formatClock, formatMoney, pnlClass } from '../format.ts';
 import { LinkStatus, MODE_LABEL } from './link-status.tsx';
+import { RecordingIndicator } from './recordings.tsx';
 
 /** Account totals across instruments, in the account's currency; the engine's decimal strings as they are. */
 function AccountTotals() {
@@ -79,6 +80,7 @@ export function Header() {
           Credentials…
         </button>
       </span>
+      <RecordingIndicator />
       <span className={`link link--${link ? 'up' : 'down'}`} data-testid="link">
         {link ? 'connected' : 'disconnected'}
       </span>

@@ -51,6 +51,10 @@ export class RecordingSession implements Session {
       'risk.kill': record('risk.kill', at),
       'risk.reset': record('risk.reset', at),
       'store.backup': record('store.backup', refuse),
+      'recording.start': record('recording.start', refuse),
+      'recording.stop': record('recording.stop', refuse),
+      'recordings.list': record('recordings.list', () => ({ recordings: [] })),
+      'recordings.delete': record('recordings.delete', refuse),
       'instruments.select': record('instruments.select', (input: { symbol: string }) => ({
         ...at(),
         symbol: input.symbol,

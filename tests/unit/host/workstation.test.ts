@@ -194,4 +194,35 @@ describe('Workstation: the host’s own commands', () => {
     await flush(clock, 200);
     await stop;
   });
+
+  it('a venue switch completes the running recording; the next session lists it from the same file', async () => {
+    const { engine, clock, station } = rig();
+    const start = engine.start();
+    await flush(clock, 200);
+    await start;
+    const rec = engine.invoke('recording.start', { name: 'before-switch' });
+    await flush(clock, 1);
+    expect(await rec).toMatchObject({ ok: true });
+    await flush(clock, 2_000);
+    const before = station.session().recordings.status();
+    expect(before?.events).toBeGreaterThan(0);
+    const pending = engine.invoke('venue.connect', { venue: 'sim' });
+    const status = { done: false };
+    void pending.then(() => (status.done = true));
+    while (!status.done) await flush(clock, 100);
+    expect(await pending).toMatchObject({ ok: true });
+    expect(station.session().recordings.status()).toBeNull();
+    const listed = await engine.invoke('recordings.list', {});
+    expect(listed).toMatchObject({
+      ok: true,
+      value: { recordings: [{ name: 'before-switch', status: 'complete' }] },
+    });
+    if (listed.ok)
+      expect(
+        (listed.value as { recordings: { events: number }[] }).recordings[0]!.events,
+      ).toBeGreaterThanOrEqual(before!.events);
+    const stop = engine.stop();
+    await flush(clock, 200);
+    await stop;
+  });
 });

@@ -91,6 +91,7 @@ function stateSelecting(selected: string | null): EngineState {
       switching: false,
       error: null,
     },
+    recording: null,
   };
 }
 
