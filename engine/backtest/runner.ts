@@ -4,7 +4,7 @@ import { EngineError } from '../core/errors.ts';
 import type { Instrument, InstrumentSpec, Lots } from '../core/instrument.ts';
 import { defineInstrument, sizeToLots } from '../core/instrument.ts';
 import type { RecordedEvent } from '../market/recording-codec.ts';
-import { decodeChunk } from '../market/recording-codec.ts';
+import { decodeChunkEvents } from '../market/recording-codec.ts';
 import { defaultAccountLimits, defaultTradingConfig, type TradingConfig } from '../node/trading-config.ts';
 import { TradingNode } from '../node/trading-node.ts';
 import type { StoredChunk } from '../store/recordings.ts';
@@ -81,7 +81,7 @@ export interface SampleRow {
 
 export interface BacktestOutcome {
   stats: BacktestStats & { events: number; recording: string };
-  fills: (Fill & { cause?: string })[];
+  fills: Fill[];
   decisions: DecisionRow[];
   samples: SampleRow[];
 }
@@ -323,12 +323,10 @@ async function replay(
   let sinceYield = 0;
   while (chunk !== undefined) {
     if (options.signal?.aborted) throw new EngineError('invalid_input', 'the backtest was cancelled');
-    const events: RecordedEvent[] = [];
-    decodeChunk(
+    const events = decodeChunkEvents(
       chunk.data,
       chunk.info,
       symbols,
-      (ev) => events.push(ev),
       `recording ${source.name}, chunk ${chunk.seq}`,
     );
     for (const ev of events) {

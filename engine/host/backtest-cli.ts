@@ -142,11 +142,7 @@ async function run(argv: string[], dataDir: string): Promise<number> {
     },
   });
   if (values.recording === undefined) throw new UsageError('run needs --recording NAME');
-  if (
-    !QUEUE_MODEL_NAMES.some(
-      (n) => n === values.queue || (n.includes('N') && /^prob-power-\d+$/.test(values.queue)),
-    )
-  )
+  if (!QUEUE_MODEL_NAMES.includes(values.queue))
     throw new UsageError(`--queue must be one of ${QUEUE_MODEL_NAMES.join(', ')}, got ${values.queue}`);
   if (!/^\d{1,5}(\.\d+)?$/.test(values['latency-ms']))
     throw new UsageError(`--latency-ms must be a number of ms, got ${values['latency-ms']}`);

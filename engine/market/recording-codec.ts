@@ -236,11 +236,21 @@ export function decodeChunk(
   visit: (ev: RecordedEvent) => void,
   where = 'chunk',
 ): void {
+  for (const ev of decodeChunkEvents(data, info, symbols, where)) visit(ev);
+}
+
+/** The same checks as decodeChunk; the chunk's events as one array, for a caller that keeps them. */
+export function decodeChunkEvents(
+  data: Uint8Array,
+  info: Pick<ChunkInfo, 'crc' | 'events'>,
+  symbols: readonly string[],
+  where = 'chunk',
+): RecordedEvent[] {
   if (crc32(data) !== info.crc) throw new CorruptChunkError(where, 'its checksum does not match');
   const events = decodeAll(data, symbols, where);
   if (events.length !== info.events)
     throw new CorruptChunkError(where, `it holds ${events.length} events, its index says ${info.events}`);
-  for (const ev of events) visit(ev);
+  return events;
 }
 
 /**
