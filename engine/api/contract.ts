@@ -9,6 +9,8 @@
  * This file is imported by the renderer: it may import zod and types only, nothing from Node.
  */
 import { z } from 'zod';
+import type { ReviewResults, ReviewState } from './review-contract.ts';
+import { reviewCommandSchemas } from './review-contract.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Shared value schemas
@@ -172,6 +174,7 @@ export const commandSchemas = {
   'recordings.delete': z
     .object({ name: z.string().min(1, 'name the recording to delete').max(128) })
     .strict(),
+  ...reviewCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -182,7 +185,7 @@ export interface Ack {
   at: number;
 }
 
-export interface CommandResults {
+export interface CommandResults extends ReviewResults {
   'engine.ping': { pong: true; time: number };
   'engine.snapshot': EngineState;
   'instruments.select': Ack & { symbol: string };
@@ -308,7 +311,15 @@ export type Handlers = {
 
 /** Commands the host answers (venue switching, the keychain), not a trading session. */
 export type HostCommand =
-  'venue.choices' | 'venue.connect' | 'credentials.save' | 'credentials.delete' | 'credentials.test';
+  | 'venue.choices'
+  | 'venue.connect'
+  | 'credentials.save'
+  | 'credentials.delete'
+  | 'credentials.test'
+  | ReviewCommand;
+
+/** The backtest review's commands: the host's, since runs and jobs outlive a venue switch. */
+export type ReviewCommand = Exclude<keyof ReviewResults & CommandName, 'journal.decision'>;
 
 /** What a trading session handles; a host that offers venue switching and credentials adds the rest. */
 export type SessionHandlers = Omit<Handlers, HostCommand> & Partial<Pick<Handlers, HostCommand>>;
@@ -521,6 +532,8 @@ export interface EngineState {
   link: LinkView;
   /** The market-data recording running now, or null. */
   recording: RecordingStatus | null;
+  /** Backtests and sweeps running on worker threads, and the last ones finished. */
+  review: ReviewState;
 }
 
 export interface LinkView {
@@ -538,6 +551,8 @@ export interface LinkView {
   switching: boolean;
   error: string | null;
 }
+
+export type * from './review-contract.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Discrete events (never coalesced)

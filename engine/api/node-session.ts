@@ -12,6 +12,7 @@ import { riskHandlers } from './handlers/risk-handlers.ts';
 import { storeHandlers } from './handlers/store-handlers.ts';
 import { venueHandlers } from './handlers/venue-handlers.ts';
 import type { HandlerContext, RecordingControl, StoreControl } from './handlers/context.ts';
+import { decisionView } from './review-views.ts';
 import { emptyState } from './state.ts';
 import { accountView, fillView, instrumentSection, instrumentSummary, orderView } from './views.ts';
 
@@ -76,6 +77,14 @@ export class NodeSession implements Session {
       ...storeHandlers(ctx),
       ...recordingHandlers(ctx),
       ...venueHandlers(ctx),
+      'journal.decision': (input) => {
+        const desk = this.desk(input.symbol);
+        const record =
+          input.execId === undefined
+            ? this.node.orderDecision(input.clientId)
+            : this.node.fillDecision(input.execId);
+        return record && record.symbol === desk.symbol ? decisionView(desk.instrument, record) : null;
+      },
     };
   }
 

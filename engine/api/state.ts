@@ -45,5 +45,6 @@ export function emptyState(mode: Mode, venue: string): Omit<EngineState, 'seq' |
       error: null,
     },
     recording: null,
+    review: { jobs: [] },
   };
 }

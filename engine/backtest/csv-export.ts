@@ -33,10 +33,7 @@ export function instrumentsBySymbol(specs: readonly InstrumentSpec[]): Map<strin
   return new Map(specs.map((s) => [s.symbol, defineInstrument(s)]));
 }
 
-export function fillsCsv(
-  rows: readonly Record<string, unknown>[],
-  instruments: ReadonlyMap<string, Instrument>,
-): string {
+export function fillsCsv(rows: readonly object[], instruments: ReadonlyMap<string, Instrument>): string {
   const lines = [FILL_COLUMNS.join(',')];
   rows.forEach((row, i) => {
     const field = fieldsOf(row, `fill ${i + 1}`);
@@ -63,10 +60,7 @@ export function fillsCsv(
   return `${lines.join('\n')}\n`;
 }
 
-export function equityCsv(
-  rows: readonly Record<string, unknown>[],
-  instruments: ReadonlyMap<string, Instrument>,
-): string {
+export function equityCsv(rows: readonly object[], instruments: ReadonlyMap<string, Instrument>): string {
   const lines = [EQUITY_COLUMNS.join(',')];
   rows.forEach((row, i) => {
     const field = fieldsOf(row, `sample ${i + 1}`);
@@ -100,7 +94,8 @@ function instrumentOf(
   return inst;
 }
 
-function fieldsOf(row: Record<string, unknown>, where: string) {
+function fieldsOf(stored: object, where: string) {
+  const row = stored as Record<string, unknown>;
   const bad = (column: string, want: string) =>
     new EngineError('internal', `${where} has no ${want} ${column} (got ${JSON.stringify(row[column])})`);
   return {

@@ -1,6 +1,15 @@
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
+import {
+  DECISION_SELECT_LIST,
+  DECISION_TABLE_COLUMNS,
+  DECISION_VALUE_COUNT,
+  decisionValues,
+} from '../store/decision-rows.ts';
 import { openSideDatabase } from '../store/side-database.ts';
+import { EngineError } from '../core/errors.ts';
+import type { InstrumentSpec } from '../core/instrument.ts';
+import type { DecisionRecord } from '../events/decision-record.ts';
 import type { BacktestOutcome, BacktestParams } from './runner.ts';
 
 /**
@@ -18,9 +27,58 @@ export interface RunSummary {
   readonly stats: Record<string, unknown> | null;
   /** The sweep the run belongs to, if any. */
   readonly sweep: string | null;
+  /** The recording's instruments as the run saw them; null for a failed run or one of schema 1. */
+  readonly instruments: InstrumentSpec[] | null;
 }
 
-const SCHEMA_VERSION = 1;
+/** A run's stored fill row (ticks and lots), as `fills(id)` gives them. */
+export interface StoredFill {
+  seq: number;
+  ts: number;
+  symbol: string;
+  client_id: string;
+  side: string;
+  price_ticks: number;
+  size_lots: number;
+  fee: string;
+  liquidity: string;
+  cause: string | null;
+  decision: number | null;
+}
+
+/** A run's stored equity sample, as `samples(id)` gives them. */
+export interface StoredSample {
+  ts: number;
+  symbol: string;
+  mid: string | null;
+  position_lots: number;
+  equity: string;
+  spread: string | null;
+  inventory: string | null;
+  fees: string | null;
+}
+
+const SCHEMA_VERSION = 2;
+const DECISIONS = `
+        CREATE TABLE run_decisions (
+          run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          symbol TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          at INTEGER NOT NULL,${DECISION_TABLE_COLUMNS},
+          PRIMARY KEY (run_id, symbol, seq)
+        ) WITHOUT ROWID;
+        CREATE INDEX run_decisions_time ON run_decisions(run_id, symbol, at);
+        -- The decisions whose best bid or ask differs from the one before (of the instrument): the
+        -- quotes over time for a run's price chart, without reading every decision.
+        CREATE TABLE run_quotes (
+          run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          symbol TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          at INTEGER NOT NULL,
+          bid_ticks INTEGER,
+          ask_ticks INTEGER,
+          PRIMARY KEY (run_id, symbol, seq)
+        ) WITHOUT ROWID;`;
 const SCHEMA = `
         CREATE TABLE runs (
           id INTEGER PRIMARY KEY,
@@ -30,7 +88,8 @@ const SCHEMA = `
           status TEXT NOT NULL CHECK (status IN ('done', 'failed')),
           error TEXT,
           stats TEXT,
-          sweep TEXT
+          sweep TEXT,
+          instruments TEXT
         );
         CREATE TABLE run_fills (
           run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -44,6 +103,7 @@ const SCHEMA = `
           fee TEXT NOT NULL,
           liquidity TEXT NOT NULL,
           cause TEXT,
+          decision INTEGER,
           PRIMARY KEY (run_id, seq)
         ) WITHOUT ROWID;
         CREATE TABLE run_samples (
@@ -52,18 +112,46 @@ const SCHEMA = `
           symbol TEXT NOT NULL,
           mid TEXT,
           position_lots INTEGER NOT NULL,
-          equity TEXT NOT NULL
+          equity TEXT NOT NULL,
+          spread TEXT,
+          inventory TEXT,
+          fees TEXT
         );
         CREATE INDEX run_samples_run ON run_samples(run_id, ts);
-        CREATE TABLE run_decisions (
-          run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-          ts INTEGER NOT NULL,
-          symbol TEXT NOT NULL,
-          s REAL, sigma REAL, q REAL, gamma REAL, kappa REAL, reservation REAL,
-          bid_ticks INTEGER, ask_ticks INTEGER, bid_withheld TEXT, ask_withheld TEXT
-        );
-        CREATE INDEX run_decisions_run ON run_decisions(run_id, ts);
+        ${DECISIONS}
       `;
+
+/**
+ * Schema 1 → 2: runs keep their instruments, fills their decision, samples the PnL split, and
+ * decisions every input of the journal with a sequence number. Schema-1 decisions are kept, numbered
+ * in the order they were stored; the fields they never had stay null.
+ */
+const MIGRATIONS: Readonly<Record<number, string>> = {
+  1: `
+        ALTER TABLE runs ADD COLUMN instruments TEXT;
+        ALTER TABLE run_fills ADD COLUMN decision INTEGER;
+        ALTER TABLE run_samples ADD COLUMN spread TEXT;
+        ALTER TABLE run_samples ADD COLUMN inventory TEXT;
+        ALTER TABLE run_samples ADD COLUMN fees TEXT;
+        ALTER TABLE run_decisions RENAME TO run_decisions_v1;
+        DROP INDEX run_decisions_run;
+        ${DECISIONS}
+        INSERT INTO run_decisions (run_id, symbol, seq, at, s, sigma, q, gamma, kappa, reservation,
+            bid_ticks, ask_ticks, bid_withheld, ask_withheld, state, feed, sent)
+          SELECT run_id, symbol, ROW_NUMBER() OVER (PARTITION BY run_id, symbol ORDER BY rowid), ts, s,
+            sigma, q, gamma, kappa, reservation, bid_ticks, ask_ticks, bid_withheld, ask_withheld,
+            'active', 'ok', 0
+          FROM run_decisions_v1;
+        DROP TABLE run_decisions_v1;
+        INSERT INTO run_quotes
+          SELECT run_id, symbol, seq, at, bid_ticks, ask_ticks FROM (
+            SELECT *, ROW_NUMBER() OVER w AS n, LAG(bid_ticks) OVER w AS pb, LAG(ask_ticks) OVER w AS pa
+            FROM run_decisions WINDOW w AS (PARTITION BY run_id, symbol ORDER BY seq))
+          WHERE n = 1 OR bid_ticks IS NOT pb OR ask_ticks IS NOT pa;
+      `,
+};
+
+const DECISION_SELECT = `SELECT ${DECISION_SELECT_LIST} FROM run_decisions`;
 
 export function backtestsFile(dataDir: string): string {
   return join(dataDir, 'backtests.sqlite');
@@ -78,6 +166,7 @@ interface RunRow {
   error: string | null;
   stats: string | null;
   sweep: string | null;
+  instruments: string | null;
 }
 
 export class BacktestStore {
@@ -86,7 +175,7 @@ export class BacktestStore {
 
   constructor(file: string) {
     this.file = file;
-    this.db = openSideDatabase(file, 'backtest', SCHEMA_VERSION, SCHEMA);
+    this.db = openSideDatabase(file, 'backtest', SCHEMA_VERSION, SCHEMA, { migrations: MIGRATIONS });
   }
 
   /** Stores a finished run with everything it produced, in one transaction; returns its id. */
@@ -101,12 +190,18 @@ export class BacktestStore {
       const id = Number(
         this.db
           .prepare(
-            "INSERT INTO runs (recording, params, created_at, status, stats, sweep) VALUES (?, ?, ?, 'done', ?, ?)",
+            "INSERT INTO runs (recording, params, created_at, status, stats, sweep, instruments) VALUES (?, ?, ?, 'done', ?, ?, ?)",
           )
-          .run(recording, JSON.stringify(params), createdAt, JSON.stringify(outcome.stats), sweep ?? null)
-          .lastInsertRowid,
+          .run(
+            recording,
+            JSON.stringify(params),
+            createdAt,
+            JSON.stringify(outcome.stats),
+            sweep ?? null,
+            JSON.stringify(outcome.instruments),
+          ).lastInsertRowid,
       );
-      const fill = this.db.prepare('INSERT INTO run_fills VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      const fill = this.db.prepare('INSERT INTO run_fills VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
       outcome.fills.forEach((f, i) => {
         fill.run(
           id,
@@ -120,29 +215,25 @@ export class BacktestStore {
           f.fee,
           f.liquidity,
           f.cause ?? null,
+          f.decision,
         );
       });
-      const sample = this.db.prepare('INSERT INTO run_samples VALUES (?, ?, ?, ?, ?, ?)');
-      for (const s of outcome.samples) sample.run(id, s.ts, s.symbol, s.mid, s.positionLots, s.equity);
+      const sample = this.db.prepare('INSERT INTO run_samples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      for (const s of outcome.samples)
+        sample.run(id, s.ts, s.symbol, s.mid, s.positionLots, s.equity, s.spread, s.inventory, s.fees);
       const decision = this.db.prepare(
-        'INSERT INTO run_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        `INSERT INTO run_decisions VALUES (?, ${Array.from({ length: DECISION_VALUE_COUNT }, () => '?').join(', ')})`,
       );
-      for (const d of outcome.decisions)
-        decision.run(
-          id,
-          d.ts,
-          d.symbol,
-          d.s,
-          d.sigma,
-          d.q,
-          d.gamma,
-          d.kappa,
-          d.reservation,
-          d.bid,
-          d.ask,
-          d.bidWithheld,
-          d.askWithheld,
-        );
+      const quote = this.db.prepare('INSERT INTO run_quotes VALUES (?, ?, ?, ?, ?, ?)');
+      const lastQuote = new Map<string, { bid: number | null; ask: number | null }>();
+      for (const d of outcome.decisions) {
+        decision.run(id, ...decisionValues(d));
+        const last = lastQuote.get(d.symbol);
+        if (last === undefined || last.bid !== d.bid || last.ask !== d.ask) {
+          quote.run(id, d.symbol, d.seq, d.ts, d.bid, d.ask);
+          lastQuote.set(d.symbol, { bid: d.bid, ask: d.ask });
+        }
+      }
       return id;
     })();
   }
@@ -177,24 +268,122 @@ export class BacktestStore {
     return this.db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0;
   }
 
-  fills(id: number): Record<string, unknown>[] {
-    return this.db.prepare('SELECT * FROM run_fills WHERE run_id = ? ORDER BY seq').all(id) as Record<
-      string,
-      unknown
-    >[];
+  /** Deletes the runs named (with their fills, samples and decisions) in one transaction; how many. */
+  deleteMany(ids: readonly number[]): number {
+    const del = this.db.prepare('DELETE FROM runs WHERE id = ?');
+    return this.db.transaction(() => ids.reduce((n, id) => n + del.run(id).changes, 0))();
   }
 
-  samples(id: number): Record<string, unknown>[] {
-    return this.db.prepare('SELECT * FROM run_samples WHERE run_id = ? ORDER BY ts').all(id) as Record<
+  /** The run, or an EngineError naming the id (for a command's answer). */
+  require(id: number): RunSummary {
+    const run = this.get(id);
+    if (!run) throw new EngineError('not_found', `there is no backtest run ${id}`);
+    return run;
+  }
+
+  fills(id: number): StoredFill[] {
+    return this.db.prepare('SELECT * FROM run_fills WHERE run_id = ? ORDER BY seq').all(id) as StoredFill[];
+  }
+
+  /**
+   * One instrument's fills of a run as tuples, in order: ts, side, price ticks, size lots, fee,
+   * liquidity, cause, client id, decision. For the review's page, which reads them all at once
+   * (raw rows are a third cheaper than objects at a hundred thousand fills).
+   */
+  fillTuples(
+    id: number,
+    symbol: string,
+  ): [number, string, number, number, string, string, string | null, string, number | null][] {
+    return this.db
+      .prepare(
+        `SELECT ts, side, price_ticks, size_lots, fee, liquidity, cause, client_id, decision FROM run_fills
+        WHERE run_id = ? AND symbol = ? ORDER BY seq`,
+      )
+      .raw()
+      .all(id, symbol) as [
+      number,
       string,
-      unknown
-    >[];
+      number,
+      number,
+      string,
+      string,
+      string | null,
+      string,
+      number | null,
+    ][];
+  }
+
+  samples(id: number): StoredSample[] {
+    return this.db
+      .prepare('SELECT * FROM run_samples WHERE run_id = ? ORDER BY ts')
+      .all(id) as StoredSample[];
   }
 
   decisionCount(id: number): number {
     return (
       this.db.prepare('SELECT COUNT(*) AS n FROM run_decisions WHERE run_id = ?').get(id) as { n: number }
     ).n;
+  }
+
+  /** One decision of a run: by its sequence number, or the last one at or before a moment. */
+  decision(id: number, symbol: string, by: { seq: number } | { at: number }): DecisionRecord | undefined {
+    const row =
+      'seq' in by
+        ? this.db
+            .prepare(`${DECISION_SELECT} WHERE run_id = ? AND symbol = ? AND seq = ?`)
+            .get(id, symbol, by.seq)
+        : this.db
+            .prepare(
+              `${DECISION_SELECT} WHERE run_id = ? AND symbol = ? AND at <= ? ORDER BY at DESC, seq DESC LIMIT 1`,
+            )
+            .get(id, symbol, by.at);
+    return row as DecisionRecord | undefined;
+  }
+
+  /**
+   * The run's best quote per side at each change (the decisions where either price changed), for the
+   * price chart; with more than `max` changes, thinned to every n-th change (`thinned` says so).
+   */
+  quoteChanges(
+    id: number,
+    symbol: string,
+    max: number,
+  ): { ts: number[]; bid: (number | null)[]; ask: (number | null)[]; thinned: boolean } {
+    const ts: number[] = [];
+    const bid: (number | null)[] = [];
+    const ask: (number | null)[] = [];
+    let lastBid: number | null | undefined;
+    let lastAsk: number | null | undefined;
+    const rows = this.db
+      .prepare('SELECT at, bid_ticks, ask_ticks FROM run_quotes WHERE run_id = ? AND symbol = ? ORDER BY seq')
+      .raw()
+      .all(id, symbol) as [number, number | null, number | null][];
+    for (const [t, b, a] of rows) {
+      if (b === lastBid && a === lastAsk) continue;
+      lastBid = b;
+      lastAsk = a;
+      // Several changes in one millisecond: the last one stands for it, and none at all where it
+      // only returned to the quotes before them.
+      const n = ts.length;
+      if (n > 0 && ts[n - 1] === t) {
+        if (n > 1 && bid[n - 2] === b && ask[n - 2] === a) {
+          ts.pop();
+          bid.pop();
+          ask.pop();
+        } else {
+          bid[n - 1] = b;
+          ask[n - 1] = a;
+        }
+        continue;
+      }
+      ts.push(t);
+      bid.push(b);
+      ask.push(a);
+    }
+    if (ts.length <= max) return { ts, bid, ask, thinned: false };
+    const step = Math.ceil(ts.length / max);
+    const keep = (_: unknown, i: number) => i % step === 0 || i === ts.length - 1;
+    return { ts: ts.filter(keep), bid: bid.filter(keep), ask: ask.filter(keep), thinned: true };
   }
 
   close(): void {
@@ -212,5 +401,6 @@ function summary(r: RunRow): RunSummary {
     error: r.error,
     stats: r.stats === null ? null : (JSON.parse(r.stats) as Record<string, unknown>),
     sweep: r.sweep,
+    instruments: r.instruments === null ? null : (JSON.parse(r.instruments) as InstrumentSpec[]),
   };
 }

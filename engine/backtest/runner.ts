@@ -15,6 +15,7 @@ import { ReplayMarket } from '../venues/replay/replay-market.ts';
 import { queueModelByName } from '../venues/sim-exec/queue-model.ts';
 import { SimulatedExecution } from '../venues/sim-exec/simulated-execution.ts';
 import type { Fill } from '../venues/venue.ts';
+import { decisionRecord, type DecisionRecord } from '../events/decision-record.ts';
 import type { BacktestStats } from './statistics.ts';
 import { StatisticsCollector } from './statistics.ts';
 
@@ -56,33 +57,28 @@ export interface BacktestSource {
   chunks(): Iterable<StoredChunk>;
 }
 
-export interface DecisionRow {
-  ts: number;
-  symbol: string;
-  s: number | null;
-  sigma: number | null;
-  q: number | null;
-  gamma: number | null;
-  kappa: number | null;
-  reservation: number | null;
-  bid: number | null;
-  ask: number | null;
-  bidWithheld: string | null;
-  askWithheld: string | null;
-}
-
 export interface SampleRow {
   ts: number;
   symbol: string;
   mid: string | null;
   positionLots: number;
   equity: string;
+  /** The PnL split so far (statistics' spread capture, inventory PnL, fees); the first instrument's. */
+  spread: string | null;
+  inventory: string | null;
+  fees: string | null;
 }
+
+/** A fill of the run, with the quote decision that set its order's price (null: not a model order). */
+export type RunFill = Fill & { decision: number | null };
 
 export interface BacktestOutcome {
   stats: BacktestStats & { events: number; recording: string };
-  fills: Fill[];
-  decisions: DecisionRow[];
+  /** The recording's instruments: a run's ticks and lots are on their grids. */
+  instruments: readonly InstrumentSpec[];
+  fills: RunFill[];
+  /** Every quote decision of the run, in order. */
+  decisions: DecisionRecord[];
   samples: SampleRow[];
 }
 
@@ -239,42 +235,31 @@ async function replay(
     midTicks: () => desk.book.mid(),
     startPosition,
   });
-  const fills: BacktestOutcome['fills'] = [];
-  const decisions: DecisionRow[] = [];
+  const fills: RunFill[] = [];
+  const decisions: DecisionRecord[] = [];
   const samples: SampleRow[] = [];
   if (keepDetail) {
     node.bus.subscribe('fill.applied', (e) => {
-      fills.push(e.fill);
+      fills.push({ ...e.fill, decision: e.order?.decision ?? null });
     });
     node.bus.subscribe('quotes.decided', (e) => {
-      const d = e.decision;
-      const mv = d.model;
-      decisions.push({
-        ts: e.at,
-        symbol: e.instrument.symbol,
-        s: mv?.s ?? null,
-        sigma: mv?.sigma ?? null,
-        q: mv?.q ?? null,
-        gamma: mv?.gamma ?? null,
-        kappa: mv?.kappa ?? null,
-        reservation: mv?.out?.reservation ?? null,
-        bid: d.quotes.bid.levels[0]?.price ?? null,
-        ask: d.quotes.ask.levels[0]?.price ?? null,
-        bidWithheld: d.quotes.bid.withheld,
-        askWithheld: d.quotes.ask.withheld,
-      });
+      decisions.push(decisionRecord(e));
     });
     clock.setInterval(() => {
       for (const inst of instruments) {
         const dk = node.desk(inst.symbol);
         const mid = dk.book.mid();
         const midDec = mid === undefined ? undefined : inst.tickSize.mul(mid);
+        const split = inst === main ? stats.split() : null;
         samples.push({
           ts: clock.now(),
           symbol: inst.symbol,
           mid: midDec === undefined ? null : midDec.toFixed(),
           positionLots: dk.portfolio.positionLots(),
           equity: dk.portfolio.equity(mid).toFixed(),
+          spread: split?.spread ?? null,
+          inventory: split?.inventory ?? null,
+          fees: split?.fees ?? null,
         });
       }
     }, SAMPLE_MS);
@@ -352,6 +337,7 @@ async function replay(
   execution.close();
   return {
     stats: { ...result, events: done, recording: source.name },
+    instruments: specs,
     fills,
     decisions,
     samples,

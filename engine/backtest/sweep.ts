@@ -192,7 +192,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
         ? {
             index,
             params,
-            runId: store.saveRun(recording, params, statsOnly(outcome.stats), at, sweep),
+            runId: store.saveRun(recording, params, statsOnly(outcome.stats, info.instruments), at, sweep),
             status: 'done',
             stats: outcome.stats,
             error: null,
@@ -268,8 +268,11 @@ function findRecording(files: readonly string[], name: string): { file: string; 
   throw new EngineError('not_found', `no recording named ${name}: \`npm run backtest -- list\` shows them`);
 }
 
-function statsOnly(stats: BacktestOutcome['stats']): BacktestOutcome {
-  return { stats, fills: [], decisions: [], samples: [] };
+function statsOnly(
+  stats: BacktestOutcome['stats'],
+  instruments: BacktestOutcome['instruments'],
+): BacktestOutcome {
+  return { stats, instruments, fills: [], decisions: [], samples: [] };
 }
 
 function bestOf(results: readonly SweepPointResult[]): SweepPointResult | null {

@@ -18,7 +18,7 @@ import type { Instrument } from '../core/instrument.ts';
 import type { Order } from '../oms/order.ts';
 import type { Fill } from '../venues/venue.ts';
 import type { GateState } from '../risk/trading-state.ts';
-import type { QuoteDecision } from '../strategy/quote-decision.ts';
+import type { QuoteDecision, QuoteInputs } from '../strategy/quote-decision.ts';
 
 export type AlertSeverity = 'info' | 'warning' | 'critical';
 
@@ -37,8 +37,21 @@ export interface DomainEvents {
   'order.changed': { instrument: Instrument; order: Readonly<Order>; at: number };
   /** An execution reached the portfolio, once per execution id. */
   'fill.applied': { instrument: Instrument; fill: Fill; order: Readonly<Order> | undefined };
-  /** The quote decision of one instrument after a book update, a fill or a command. */
-  'quotes.decided': { instrument: Instrument; decision: QuoteDecision; at: number };
+  /**
+   * The quote decision of one instrument after a book update, a fill or a command, with what the
+   * decision journal keeps beside it: its sequence number (orders placed or repriced by it carry it as
+   * `Order.decision`), the inputs it saw besides the model's, how many requests it sent, and the
+   * pre-trade refusal of one of them, if any.
+   */
+  'quotes.decided': {
+    instrument: Instrument;
+    decision: QuoteDecision;
+    at: number;
+    seq: number;
+    inputs: QuoteInputs;
+    sent: number;
+    refusal: string | null;
+  };
   /** A trading state moved: `symbol` null is the account's state. */
   'risk.changed': { symbol: string | null; from: GateState; to: GateState; reason: string; at: number };
   'alert.raised': Alert;

@@ -20,17 +20,17 @@
  * exact decimal strings) on standard output and nothing else there. A usage error prints one sentence
  * to stderr and exits 2; a failed run prints the engine's error and exits 1.
  */
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SimClock, WallClock } from '../core/clock.ts';
 import { EngineError } from '../core/errors.ts';
-import type { BacktestParams, BacktestSource } from '../backtest/runner.ts';
+import type { BacktestParams } from '../backtest/runner.ts';
 import { DEFAULT_PARAMS, PARAMETERS, runBacktest } from '../backtest/runner.ts';
 import { BacktestStore, backtestsFile } from '../backtest/results-store.ts';
 import { runSweep, type SweepPointResult } from '../backtest/sweep.ts';
 import { equityCsv, fillsCsv, instrumentsBySymbol } from '../backtest/csv-export.ts';
+import { SAMPLES_FILE, listRecordings, openRecording } from '../backtest/recording-source.ts';
 import { importTardis, type ImportProgress } from '../backtest/tardis-import.ts';
 import { writeFile } from 'node:fs/promises';
 import { MarketRecorder } from '../store/recorder.ts';
@@ -47,56 +47,11 @@ import { QUEUE_MODEL_NAMES } from '../venues/sim-exec/queue-model.ts';
 
 class UsageError extends Error {}
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '..', '..');
-/** Recordings shipped with the app, so a newcomer can run a backtest at once. */
-export const SAMPLES_FILE = join(root, 'resources', 'recordings', 'samples.sqlite');
+// The recording opener lives with the backtests (the review's jobs use it too); tests and scripts
+// that import it from here keep working.
+export { openRecording, SAMPLES_FILE };
 
-/** A recording by name from the trader's recordings, else from the samples. */
-export function openRecording(
-  dataDir: string,
-  name: string,
-): { store: RecordingStore; info: RecordingInfo; source: BacktestSource } {
-  checkRecordingName(name);
-  const candidates = [recordingsFile(dataDir), SAMPLES_FILE];
-  for (const file of candidates) {
-    if (!existsSync(file)) continue;
-    const store = new RecordingStore(file, { readonly: file === SAMPLES_FILE });
-    const info = store.get(name);
-    if (!info) {
-      store.close();
-      continue;
-    }
-    return {
-      store,
-      info,
-      source: {
-        name,
-        instruments: info.instruments,
-        events: info.events,
-        chunks: () => store.chunksOf(name),
-      },
-    };
-  }
-  throw new EngineError('not_found', `no recording named ${name}: \`npm run backtest -- list\` shows them`);
-}
-
-function listRecordings(dataDir: string): (RecordingInfo & { sample: boolean })[] {
-  const out: (RecordingInfo & { sample: boolean })[] = [];
-  for (const [file, sample] of [
-    [recordingsFile(dataDir), false],
-    [SAMPLES_FILE, true],
-  ] as const) {
-    if (!existsSync(file)) continue;
-    const store = new RecordingStore(file, { readonly: sample });
-    try {
-      for (const r of store.list()) out.push({ ...r, sample });
-    } finally {
-      store.close();
-    }
-  }
-  return out;
-}
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function parseSet(values: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};

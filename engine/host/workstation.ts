@@ -11,6 +11,8 @@ import type {
 } from '../api/contract.ts';
 import { commandSchemas, MAINNET_CONFIRMATION } from '../api/contract.ts';
 import type { Session, SessionSink } from '../api/engine.ts';
+import { reviewHandlers } from '../api/handlers/review-handlers.ts';
+import { ReviewJobs } from '../backtest/review-jobs.ts';
 import { BYBIT_URLS, type BybitEnv } from '../venues/bybit/bybit-venue.ts';
 import { checkBybitKey } from '../venues/bybit/key-check.ts';
 import { PAPER_BYBIT_ENV } from '../venues/paper/bybit-market-data.ts';
@@ -53,8 +55,9 @@ const ENVS: BybitEnv[] = ['testnet', 'demo', 'mainnet'];
 /**
  * The host's session: one trading session at a time, and the commands that are the host's own —
  * switching venue (the old session stops, its orders cancelled and its records closed, before the
- * new one starts), and credentials, which go from the command straight into the keychain and come
- * back to the screen only as "saved, when, key ending …".
+ * new one starts), credentials, which go from the command straight into the keychain and come
+ * back to the screen only as "saved, when, key ending …", and the backtest review, whose runs and
+ * jobs (on worker threads) outlive a venue switch.
  */
 export class Workstation implements Session {
   readonly handlers: SessionHandlers;
@@ -65,9 +68,17 @@ export class Workstation implements Session {
   private switching = false;
   private switchError: string | null = null;
   private pendingInitial: WorkstationOptions['initial'] | null;
+  /** Backtests and sweeps started from the review, on worker threads. */
+  readonly reviewJobs: ReviewJobs;
 
   constructor(options: WorkstationOptions) {
     this.options = options;
+    this.reviewJobs = new ReviewJobs({
+      dataDir: options.base.dataDir,
+      now: () => options.clock.now(),
+      // Progress reaches the screen with the next snapshot (the facade coalesces).
+      onChange: () => this.sink?.changed(),
+    });
     // A real venue's credentials come from the keychain, which answers asynchronously, and a real
     // venue's data may not be reachable: for Bybit and paper trading the host starts on the simulator
     // and switches in `start`, falling back to the simulator with the reason shown if that fails.
@@ -94,8 +105,14 @@ export class Workstation implements Session {
         deleted: await this.options.secrets.delete({ venue: input.venue, env: input.env }),
       }),
       'credentials.test': (input) => this.testCredentials(input),
+      ...reviewHandlers({ clock: options.clock, dataDir: options.base.dataDir, jobs: this.reviewJobs }),
     };
-    this.handlers = { ...(delegated as unknown as SessionHandlers), ...own };
+    this.handlers = {
+      ...(delegated as unknown as SessionHandlers),
+      ...own,
+      // The host's snapshot (its link and the review's jobs), not the session's alone.
+      'engine.snapshot': () => ({ ...this.snapshot(), seq: 0, time: options.clock.now() }),
+    };
   }
 
   /** The session trading now (tests reach the node through it). */
@@ -119,6 +136,7 @@ export class Workstation implements Session {
         switching: this.switching,
         error: this.switchError,
       },
+      review: { jobs: this.reviewJobs.jobs() },
     };
   }
 
@@ -149,8 +167,14 @@ export class Workstation implements Session {
     }
   }
 
-  stop(): Promise<void> {
-    return this.app.stop();
+  /** Stops the trading session and the review's jobs (each cancelled, its thread ended). */
+  async stop(): Promise<void> {
+    const jobs = this.reviewJobs.close();
+    try {
+      await this.app.stop();
+    } finally {
+      await jobs;
+    }
   }
 
   private build(

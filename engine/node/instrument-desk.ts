@@ -82,6 +82,8 @@ export class InstrumentDesk {
   // Reused on every decision and book update: a subscriber may not keep a payload beyond the call
   // (domain-events.ts), so publishing allocates nothing.
   private readonly decided: DomainEvents['quotes.decided'];
+  /** Counts this desk's quote decisions: the journal's key for each, and an order's `decision`. */
+  private decisionSeq = 0;
   private readonly bookEvent: DomainEvents['book.updated'];
   private readonly gateExposure: ExposureContext = {
     positionLots: 0,
@@ -130,7 +132,15 @@ export class InstrumentDesk {
       minRefreshMs: config.quoting.minRefreshMs,
       canAmend: options.venue.capabilities.amend,
     });
-    this.decided = { instrument, decision: this.decision, at: 0 };
+    this.decided = {
+      instrument,
+      decision: this.decision,
+      at: 0,
+      seq: 0,
+      inputs: undefined as unknown as QuoteInputs,
+      sent: 0,
+      refusal: null,
+    };
     this.bookEvent = { instrument, at: 0 };
   }
 
@@ -273,11 +283,14 @@ export class InstrumentDesk {
     };
     const decision = decideQuotes(i);
     this.decision = decision;
+    const seq = ++this.decisionSeq;
+    const refusedBefore = this.quotes.refused;
+    let sent = 0;
     // While reconciling nothing is sent, not even a cancel: our view of the orders is being settled.
     if (state !== 'reconciling') {
       if (decision.model?.out)
-        this.quotes.sync({ buy: decision.quotes.bid.levels, sell: decision.quotes.ask.levels });
-      else this.quotes.pull();
+        sent = this.quotes.sync({ buy: decision.quotes.bid.levels, sell: decision.quotes.ask.levels }, seq);
+      else sent = this.quotes.pull();
     }
     // Told after the requests are out: the decision's subscribers are not on the path to the venue.
     if (decision.invalid !== null)
@@ -287,9 +300,14 @@ export class InstrumentDesk {
         `${this.symbol} quote withheld: ${decision.invalid}`,
         this.symbol,
       );
-    this.decided.decision = decision;
-    this.decided.at = now;
-    this.bus.publish('quotes.decided', this.decided);
+    const d = this.decided;
+    d.decision = decision;
+    d.at = now;
+    d.seq = seq;
+    d.inputs = i;
+    d.sent = sent;
+    d.refusal = this.quotes.refused === refusedBefore ? null : this.quotes.lastRefusal;
+    this.bus.publish('quotes.decided', d);
   }
 
   /** Pre-trade risk for every order of this instrument, the model's and the trader's alike. */

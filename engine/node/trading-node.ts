@@ -10,6 +10,7 @@ import type { AccountLimits } from '../risk/risk-engine.ts';
 import { RiskEngine } from '../risk/risk-engine.ts';
 import type { KillSwitchState, StateChange } from '../risk/trading-state.ts';
 import type { Journal } from '../store/journal.ts';
+import type { DecisionRecord } from '../events/decision-record.ts';
 import { CircuitBreaker } from '../venues/circuit-breaker.ts';
 import type {
   Balance,
@@ -119,6 +120,16 @@ export class TradingNode {
         `this node does not trade ${symbol} (it trades ${this.list.map((x) => x.symbol).join(', ') || 'nothing yet'})`,
       );
     return d;
+  }
+
+  /** The decision journal's record of what priced one of our orders (see Journal.orderDecision). */
+  orderDecision(clientId: string): DecisionRecord | undefined {
+    return this.o.journal.orderDecision(clientId);
+  }
+
+  /** The decision journal's record of what had priced a fill's order when it filled. */
+  fillDecision(execId: string): DecisionRecord | undefined {
+    return this.o.journal.fillDecision(execId);
   }
 
   isRunning(): boolean {

@@ -14,6 +14,8 @@ export interface OrderRequest {
   size: Lots;
   origin: OrderOrigin;
   level?: number;
+  /** The quote decision asking for it (model orders). */
+  decision?: number;
 }
 
 /** The pre-trade gate: risk checks injected from above (the OMS sits below the risk layer). */

@@ -105,7 +105,7 @@ export class OrderManager {
   }
 
   /** Requests a new price and/or total size for a working order. */
-  amend(clientId: string, change: { price?: Ticks; size?: Lots }): SubmitResult {
+  amend(clientId: string, change: { price?: Ticks; size?: Lots; decision?: number }): SubmitResult {
     const order = this.working.get(clientId);
     if (!order || (order.status !== 'new' && order.status !== 'partially-filled')) {
       return { ok: false, code: 'not_amendable', message: `order ${clientId} cannot be amended now` };
@@ -131,7 +131,7 @@ export class OrderManager {
     const revertTo = order.status;
     const request: AmendRequest = { symbol: this.o.symbol, clientId, price: change.price, size: change.size };
     this.send('amend', request, this.amendAnswered, order);
-    order.pendingAmend = { price, size, revertTo };
+    order.pendingAmend = { price, size, revertTo, decision: change.decision ?? order.decision };
     this.transition(order, 'pending-amend');
     return { ok: true, clientId };
   }
@@ -299,6 +299,7 @@ export class OrderManager {
       status: 'pending-new',
       origin: req.origin,
       level: req.level ?? null,
+      decision: req.decision ?? null,
       createdAt: now,
       updatedAt: now,
       lastUpdateSeq: 0,
@@ -478,8 +479,10 @@ export class OrderManager {
       if (order.status === 'pending-cancel') next = 'pending-cancel';
       else if (order.status === 'pending-amend' && order.pendingAmend) {
         const target = order.pendingAmend;
-        if (order.price === target.price && order.size === target.size) order.pendingAmend = null;
-        else next = 'pending-amend';
+        if (order.price === target.price && order.size === target.size) {
+          order.decision = target.decision;
+          order.pendingAmend = null;
+        } else next = 'pending-amend';
       }
     }
     if (u.reason) order.reason = u.reason;

@@ -32,12 +32,22 @@ export interface Order {
   readonly origin: OrderOrigin;
   /** Quote level (0 = best) for model orders, null for others. */
   readonly level: number | null;
+  /**
+   * The quote decision that set the order's current price and size (the desk's decision sequence):
+   * the one that placed it, then the one whose amend the venue confirmed. Null for orders not the model's.
+   */
+  decision: number | null;
   readonly createdAt: number;
   updatedAt: number;
   /** Last venue update applied; older or repeated ones are ignored. */
   lastUpdateSeq: number;
   /** Target of an amend in flight, and the state to return to if the venue refuses it. */
-  pendingAmend: { price: Ticks | undefined; size: Lots; revertTo: OrderStatus } | null;
+  pendingAmend: {
+    price: Ticks | undefined;
+    size: Lots;
+    revertTo: OrderStatus;
+    decision: number | null;
+  } | null;
   /** The state to return to if the venue refuses the cancel in flight. */
   cancelRevertTo: OrderStatus | null;
   reason: string | null;

@@ -116,8 +116,11 @@ export class QuoteManager {
     this.params = params;
   }
 
-  /** Brings the working model orders to `desired`; returns the number of requests sent. */
-  sync(desired: DesiredQuotes): number {
+  /**
+   * Brings the working model orders to `desired`; returns the number of requests sent. `decision` is
+   * the quote decision asking (kept on the orders it places or reprices, for the decision journal).
+   */
+  sync(desired: DesiredQuotes, decision?: number): number {
     const actions = diffQuotes(desired, this.oms.workingOrders(), this.clock.now(), this.params);
     let sent = 0;
     for (const a of actions) {
@@ -131,8 +134,9 @@ export class QuoteManager {
           size: a.size,
           origin: 'model',
           level: a.level,
+          decision,
         });
-      else if (a.kind === 'amend') r = this.oms.amend(a.clientId, { price: a.price, size: a.size });
+      else if (a.kind === 'amend') r = this.oms.amend(a.clientId, { price: a.price, size: a.size, decision });
       else r = this.oms.cancel(a.clientId);
       if (r.ok) sent++;
       else {

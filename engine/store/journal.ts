@@ -1,6 +1,7 @@
 import type { EventBus } from '../core/bus.ts';
 import { EngineError } from '../core/errors.ts';
 import type { InstrumentSpec } from '../core/instrument.ts';
+import { decisionRecord, worthKeeping, type DecisionRecord } from '../events/decision-record.ts';
 import type { DomainEvents } from '../events/domain-events.ts';
 import type { KillSwitchState } from '../risk/trading-state.ts';
 import { orderRecord, type RecoveryState, type Store, type StoreRow } from './store.ts';
@@ -32,7 +33,9 @@ export interface JournalHealth {
  * - Direct calls (`loadKill`, `saveKill`, `saveInstruments`, `recovery`) are synchronous and throw an
  *   EngineError when the database fails them, after marking the journal failed. `saveKill` still
  *   tries after an earlier failure: the kill switch is the one record worth a retry.
- * - `quotes.decided` and `book.updated` are not journaled (too frequent to keep every one).
+ * - `book.updated` is not journaled. Of `quotes.decided` (the decision journal) it keeps every
+ *   decision that sent a request or quoted differently, and one a second otherwise (DECISION_JOURNAL),
+ *   the table bounded by pruning the oldest; an order keeps the number of the decision that priced it.
  */
 export interface Journal {
   /**
@@ -53,9 +56,25 @@ export interface Journal {
    */
   recovery(symbol: string): RecoveryState;
   health(): JournalHealth;
+  /**
+   * The journaled decision that last priced one of this venue's orders (a fill's or a quote's client
+   * id), rows still queued flushed first; undefined where none was kept or there is no database.
+   */
+  orderDecision(clientId: string): DecisionRecord | undefined;
+  /** The journaled decision that had priced a fill's order when it filled (by execution id). */
+  fillDecision(execId: string): DecisionRecord | undefined;
   /** Flushes what is queued (orderly shutdown). Does not close the database: the host owns its lifetime. */
   flush(): void;
 }
+
+/** How the live decision journal samples and bounds what it keeps. */
+export const DECISION_JOURNAL = {
+  /** One decision at least this often, per instrument, when nothing changes. */
+  sampleMs: 1000,
+  /** Rows kept at most; the oldest are pruned (checked every `pruneEvery` decisions kept). */
+  maxRows: 200_000,
+  pruneEvery: 5_000,
+};
 
 export interface JournalScope {
   venue: string;
@@ -68,6 +87,8 @@ export class SqliteJournal implements Journal {
   private readonly scope: JournalScope;
   private failure: string | null = null;
   private attached = false;
+  private readonly lastDecision = new Map<string, { record: DecisionRecord; overrides: unknown }>();
+  private keptDecisions = 0;
 
   constructor(store: Store, scope: JournalScope) {
     if (scope.venue.length === 0 || !Number.isSafeInteger(scope.sessionId) || scope.sessionId < 1)
@@ -93,7 +114,13 @@ export class SqliteJournal implements Journal {
         this.enqueue({ t: 'order', venue, sessionId, order: orderRecord(e.order), at: e.at }),
       ),
       bus.subscribe('fill.applied', (e) =>
-        this.enqueue({ t: 'fill', venue, sessionId, fill: { ...e.fill } }),
+        this.enqueue({
+          t: 'fill',
+          venue,
+          sessionId,
+          fill: { ...e.fill },
+          decision: e.order?.decision ?? null,
+        }),
       ),
       bus.subscribe('alert.raised', (a) =>
         this.enqueue({
@@ -129,6 +156,9 @@ export class SqliteJournal implements Journal {
           mid: e.mid,
         }),
       ),
+      bus.subscribe('quotes.decided', (e) => {
+        this.onDecision(e);
+      }),
       bus.subscribe('risk.changed', (e) =>
         this.enqueue({
           t: 'risk',
@@ -176,6 +206,31 @@ export class SqliteJournal implements Journal {
 
   health(): JournalHealth {
     return { ok: this.failure === null, queueDepth: this.store.writer.depth(), message: this.failure };
+  }
+
+  orderDecision(clientId: string): DecisionRecord | undefined {
+    return this.through(() => {
+      this.store.writer.flush();
+      return this.store.orderDecision(this.scope.venue, clientId);
+    });
+  }
+
+  fillDecision(execId: string): DecisionRecord | undefined {
+    return this.through(() => {
+      this.store.writer.flush();
+      return this.store.fillDecision(this.scope.venue, execId);
+    });
+  }
+
+  private onDecision(e: DomainEvents['quotes.decided']): void {
+    const symbol = e.instrument.symbol;
+    const last = this.lastDecision.get(symbol);
+    if (!worthKeeping(last?.record, last?.overrides, e, DECISION_JOURNAL.sampleMs)) return;
+    const record = decisionRecord(e);
+    this.lastDecision.set(symbol, { record, overrides: e.inputs.overrides });
+    const prune = ++this.keptDecisions % DECISION_JOURNAL.pruneEvery === 0 ? DECISION_JOURNAL.maxRows : 0;
+    const { venue, sessionId } = this.scope;
+    this.enqueue({ t: 'decision', venue, sessionId, decision: record, prune });
   }
 
   flush(): void {
@@ -238,6 +293,14 @@ export class NullJournal implements Journal {
 
   health(): JournalHealth {
     return { ok: true, queueDepth: 0, message: 'no database' };
+  }
+
+  orderDecision(): DecisionRecord | undefined {
+    return undefined;
+  }
+
+  fillDecision(): DecisionRecord | undefined {
+    return undefined;
   }
 
   flush(): void {}

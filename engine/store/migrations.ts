@@ -297,4 +297,26 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE equity_snapshots;
   ALTER TABLE equity_snapshots_v2 RENAME TO equity_snapshots;
   `,
+  // 3: the decision journal. An order keeps the quote decision that last priced it, and a fill the
+  // one that priced its order when it filled (an order may be repriced after a partial fill); decisions are
+  // kept while live, sampled and on change (the journal decides which), bounded by pruning the oldest.
+  `
+  ALTER TABLE orders ADD COLUMN decision INTEGER;
+  ALTER TABLE fills ADD COLUMN decision INTEGER;
+  CREATE TABLE decisions (
+    venue TEXT NOT NULL,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    symbol TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    s REAL, sigma REAL, q REAL, gamma REAL, kappa REAL, A REAL, tau REAL,
+    reservation REAL, bid_distance REAL, ask_distance REAL,
+    bid_ticks INTEGER, ask_ticks INTEGER, bid_lots INTEGER, ask_lots INTEGER,
+    bid_withheld TEXT, ask_withheld TEXT,
+    state TEXT NOT NULL, feed TEXT NOT NULL, overrides TEXT, refusal TEXT,
+    sent INTEGER NOT NULL, warnings TEXT,
+    PRIMARY KEY (venue, session_id, symbol, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX decisions_at ON decisions(at);
+  `,
 ];

@@ -7,14 +7,15 @@ import { EngineError } from '../core/errors.ts';
  * Opens a database of its own beside the trading records (recordings, backtest runs): WAL, foreign
  * keys on, its schema created by `schema` in one transaction when the file is new. A file written by
  * a newer version, or one that cannot be opened, is an EngineError naming it and what it holds.
- * `readonly` opens a shipped file as it is, only checking its schema version.
+ * `readonly` opens a shipped file as it is, only checking its schema version. An older file is
+ * brought up with `migrations[v]` (SQL from version v to v + 1), each step in its own transaction.
  */
 export function openSideDatabase(
   file: string,
   holds: string,
   version: number,
   schema: string,
-  options: { readonly?: boolean } = {},
+  options: { readonly?: boolean; migrations?: Readonly<Record<number, string>> } = {},
 ): Database.Database {
   let db: Database.Database | undefined;
   try {
@@ -36,13 +37,25 @@ export function openSideDatabase(
         'unavailable',
         `the ${holds} database ${file} was written by a newer version (schema ${found}); update the app`,
       );
-    if (found < version) {
-      const open = db;
+    const open = db;
+    if (found === 0) {
       open.transaction(() => {
         open.exec(schema);
         open.pragma(`user_version = ${version}`);
       })();
-    }
+    } else
+      for (let v = found; v < version; v++) {
+        const step = options.migrations?.[v];
+        if (step === undefined)
+          throw new EngineError(
+            'unavailable',
+            `the ${holds} database ${file} has schema ${v}, which this version cannot upgrade to ${version}`,
+          );
+        open.transaction(() => {
+          open.exec(step);
+          open.pragma(`user_version = ${v + 1}`);
+        })();
+      }
     return db;
   } catch (err) {
     db?.close();

@@ -4,7 +4,9 @@ import type { InstrumentSpec, Lots, Ticks } from '../core/instrument.ts';
 import type { Order } from '../oms/order.ts';
 import type { KillSwitchState } from '../risk/trading-state.ts';
 import type { Fill } from '../venues/venue.ts';
+import type { DecisionRecord } from '../events/decision-record.ts';
 import { openDatabase, storageError, type Db } from './database.ts';
+import { DECISION_SELECT_LIST, DECISION_VALUE_COUNT, decisionValues } from './decision-rows.ts';
 import { WriteBehind, type WriteBehindOptions, type WriteBehindStats } from './write-behind.ts';
 
 /**
@@ -25,6 +27,7 @@ export type OrderRecord = Pick<
   | 'status'
   | 'origin'
   | 'level'
+  | 'decision'
   | 'createdAt'
   | 'updatedAt'
   | 'reason'
@@ -44,6 +47,7 @@ export function orderRecord(order: Readonly<Order>): OrderRecord {
     status: order.status,
     origin: order.origin,
     level: order.level,
+    decision: order.decision,
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
     reason: order.reason,
@@ -59,12 +63,15 @@ interface Scoped {
 export type StoreRow = Scoped &
   (
     | { t: 'order'; order: OrderRecord; at: number }
-    | { t: 'fill'; fill: Fill }
+    /** `decision`: the quote decision that had priced the fill's order (null: not the model's). */
+    | { t: 'fill'; fill: Fill; decision?: number | null }
     | { t: 'alert'; symbol: string | null; at: number; severity: string; code: string; message: string }
     | { t: 'override'; symbol: string | null; at: number; field: string; value: string }
     /** `symbol` null: the whole account's equity. */
     | { t: 'equity'; symbol: string | null; at: number; equity: string; mid: string | null }
     | { t: 'risk'; symbol: string | null; at: number; kind: string; detail: string }
+    /** A quote decision the journal keeps; `prune` > 0 then trims the table to that many rows. */
+    | { t: 'decision'; decision: DecisionRecord; prune: number }
   );
 
 export interface RecoveryState {
@@ -128,15 +135,21 @@ export class Store {
     const db = this.db;
     this.stmts = {
       upsertOrder:
-        db.prepare(`INSERT INTO orders (venue, client_id, session_id, venue_order_id, symbol, side, type, tif, price, size, filled, status, origin, level, created_at, updated_at, reason)
-        VALUES (@venue, @clientId, @sessionId, @venueOrderId, @symbol, @side, @type, @tif, @price, @size, @filled, @status, @origin, @level, @createdAt, @updatedAt, @reason)
+        db.prepare(`INSERT INTO orders (venue, client_id, session_id, venue_order_id, symbol, side, type, tif, price, size, filled, status, origin, level, decision, created_at, updated_at, reason)
+        VALUES (@venue, @clientId, @sessionId, @venueOrderId, @symbol, @side, @type, @tif, @price, @size, @filled, @status, @origin, @level, @decision, @createdAt, @updatedAt, @reason)
         ON CONFLICT(venue, client_id) DO UPDATE SET venue_order_id = excluded.venue_order_id, price = excluded.price, size = excluded.size,
-          filled = excluded.filled, status = excluded.status, updated_at = excluded.updated_at, reason = excluded.reason`),
+          filled = excluded.filled, status = excluded.status, decision = excluded.decision, updated_at = excluded.updated_at, reason = excluded.reason`),
+      decision: db.prepare(
+        `INSERT OR REPLACE INTO decisions VALUES (?, ?, ${Array.from({ length: DECISION_VALUE_COUNT }, () => '?').join(', ')})`,
+      ),
+      pruneDecisions: db.prepare(
+        `DELETE FROM decisions WHERE at < (SELECT at FROM decisions ORDER BY at DESC LIMIT 1 OFFSET ?)`,
+      ),
       orderEvent: db.prepare(
         `INSERT INTO order_events (venue, session_id, client_id, status, price, size, filled, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      fill: db.prepare(`INSERT OR IGNORE INTO fills (venue, exec_id, session_id, client_id, venue_order_id, symbol, side, price, size, fee, fee_asset, liquidity, ts)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      fill: db.prepare(`INSERT OR IGNORE INTO fills (venue, exec_id, session_id, client_id, venue_order_id, symbol, side, price, size, fee, fee_asset, liquidity, ts, decision)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       alert: db.prepare(
         `INSERT INTO alerts (venue, session_id, symbol, at, severity, code, message) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
@@ -214,6 +227,7 @@ export class Store {
           status: o.status,
           origin: o.origin,
           level: o.level,
+          decision: o.decision,
           createdAt: o.createdAt,
           updatedAt: o.updatedAt,
           reason: o.reason,
@@ -237,6 +251,7 @@ export class Store {
           f.feeAsset,
           f.liquidity,
           f.ts,
+          r.decision ?? null,
         );
         break;
       }
@@ -252,6 +267,11 @@ export class Store {
       case 'risk':
         s.risk.run(r.venue, r.sessionId, r.symbol, r.at, r.kind, r.detail);
         break;
+      case 'decision': {
+        s.decision.run(r.venue, r.sessionId, ...decisionValues(r.decision));
+        if (r.prune > 0) s.pruneDecisions.run(r.prune);
+        break;
+      }
     }
   }
 
@@ -438,6 +458,35 @@ export class Store {
         .get(symbol, venue) as { ts: number | null };
       return { fills, openOrders, lastFillTs: last.ts, kill: this.loadKill() };
     });
+  }
+
+  /**
+   * The journaled decision that last priced one of our orders on `venue` (of any session, the order's
+   * own), or undefined: an order not the model's, or a decision the journal did not keep.
+   */
+  orderDecision(venue: string, clientId: string): DecisionRecord | undefined {
+    return this.now(
+      () =>
+        this.db
+          .prepare(
+            `SELECT ${DECISION_SELECT_LIST} FROM decisions WHERE (venue, session_id, symbol, seq) =
+            (SELECT venue, session_id, symbol, decision FROM orders WHERE venue = ? AND client_id = ?)`,
+          )
+          .get(venue, clientId) as DecisionRecord | undefined,
+    );
+  }
+
+  /** The journaled decision that had priced a fill's order when it filled, or undefined. */
+  fillDecision(venue: string, execId: string): DecisionRecord | undefined {
+    return this.now(
+      () =>
+        this.db
+          .prepare(
+            `SELECT ${DECISION_SELECT_LIST} FROM decisions WHERE (venue, session_id, symbol, seq) =
+            (SELECT venue, session_id, symbol, decision FROM fills WHERE venue = ? AND exec_id = ?)`,
+          )
+          .get(venue, execId) as DecisionRecord | undefined,
+    );
   }
 
   /** Marks orders the venue no longer has as closed after reconciliation. */

@@ -44,7 +44,8 @@ interface RequestRow {
 interface Watched {
   requests: RequestRow[];
   /** Each fill the node applied, with the node's clock when it did. */
-  fills: { at: number; fill: Fill }[];
+  /** With the quote decision that had priced the fill's order (the decision journal's link). */
+  fills: { at: number; fill: Fill; decision: number | null }[];
 }
 
 /**
@@ -98,7 +99,9 @@ function watchNextNode(): Watched {
       requests.push({ kind: 'cancel-all', at: clock.now() });
       return cancelAll(symbol);
     };
-    this.bus.subscribe('fill.applied', (e) => fills.push({ at: clock.now(), fill: e.fill }));
+    this.bus.subscribe('fill.applied', (e) =>
+      fills.push({ at: clock.now(), fill: e.fill, decision: e.order?.decision ?? null }),
+    );
     return original.call(this);
   });
   return watched;
@@ -279,8 +282,13 @@ describe('live and replay agree', () => {
         execId: asReplay(fill.execId, liveVenue, replayVenue),
       },
     }));
-    expect(replay.fills).toEqual(liveFills);
-    expect(outcome.fills).toEqual(liveFills.map((f) => f.fill));
+    expect(replay.fills.map(({ at, fill }) => ({ at, fill }))).toEqual(liveFills);
+    expect(outcome.fills.map(({ decision: _, ...fill }) => fill)).toEqual(liveFills.map((f) => f.fill));
+    // The decision behind each fill is the same one: the numbers differ only by the decisions the
+    // replay's node made before the paper node was up (the start, above), the same for every fill.
+    const offsets = new Set(outcome.fills.map((f, i) => f.decision! - live.watched.fills[i]!.decision!));
+    expect(offsets.size).toBe(1);
+    expect([...offsets][0]).toBeGreaterThanOrEqual(0);
 
     // PnL: realized, fees and the final position of the paper portfolio are those of the replay's fills.
     const replayed = new Portfolio(defineInstrument(DEFAULT_SIM_INSTRUMENT));

@@ -119,14 +119,17 @@ describe('migration from schema 1, on a file written by schema-1 code', () => {
     const db = store.db;
     const all = (sql: string) => db.prepare(sql).all() as Row[];
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(2);
+    expect(SCHEMA_VERSION).toBe(3);
+    expect(tables(db)).toContain('decisions');
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(db.pragma('foreign_key_check')).toEqual([]);
-    expect(countsOf(db)).toEqual(v1.counts);
+    // Every table of schema 1 keeps its rows; the decision journal starts empty.
+    expect(countsOf(db)).toEqual({ ...v1.counts, decisions: 0 });
 
-    // Orders: every column as it was, plus their session's venue; keyed per venue now.
+    // Orders: every column as it was, plus their session's venue (keyed per venue now) and no
+    // decision (schema 1 kept none).
     const orders = all('SELECT * FROM orders ORDER BY client_id');
-    expect(orders).toEqual(v1.orders.map((o) => ({ ...o, venue: 'sim' })));
+    expect(orders).toEqual(v1.orders.map((o) => ({ ...o, venue: 'sim', decision: null })));
     const sample = v1.orders.find((o) => o.status === 'filled');
     expect(sample).toBeDefined();
     expect(
@@ -245,6 +248,7 @@ describe('migration from schema 1, on a file written by schema-1 code', () => {
         status: 'pending-new',
         origin: 'manual',
         level: null,
+        decision: null,
         createdAt: 1,
         updatedAt: 1,
         reason: null,
@@ -334,7 +338,7 @@ describe('migration rules for rows without a session', () => {
       thrown = err;
     }
     expect(thrown).toBeInstanceOf(EngineError);
-    expect((thrown as Error).message).toMatch(/from schema 1 to 2, the file was not changed/);
+    expect((thrown as Error).message).toMatch(/from schema 1 to 3, the file was not changed/);
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma('user_version', { simple: true })).toBe(1);
     expect(tables(raw)).not.toContain('orders_v2');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { DecisionView } from '../../../engine/api/contract.ts';
 import { drive, run, startSimEngine } from './harness.ts';
 
 describe('a trading session on the simulated exchange', () => {
@@ -93,4 +94,34 @@ describe('a trading session on the simulated exchange', () => {
     expect(state().orders).toEqual([]);
     await drive(clock, engine.stop());
   }, 60_000);
+});
+
+describe('the live decision journal', () => {
+  it('answers, for a fill of the session, the decision that priced its order', async () => {
+    const { clock, engine, events } = await startSimEngine(3);
+    await run(clock, 5_000, 5);
+    await drive(clock, engine.invoke('overrides.set', { gamma: 0.2 }));
+    await drive(clock, engine.invoke('quoting.start', {}));
+    await run(clock, 600_000, 5, () => undefined);
+    const fills = events.flatMap((e) => (e.name === 'fill.executed' ? [e.payload] : []));
+    expect(fills.length).toBeGreaterThan(3);
+    for (const f of fills.slice(0, 20)) {
+      const r = await drive(
+        clock,
+        engine.invoke('journal.decision', { clientId: f.clientId, execId: f.execId }),
+      );
+      if (!r.ok) throw new Error(r.error.message);
+      const d = r.value as DecisionView;
+      expect(d.symbol).toBe(f.symbol);
+      expect(d.at).toBeLessThanOrEqual(f.ts);
+      // One level per side: the order rested at the decision's best quote on its side.
+      expect(f.side === 'buy' ? d.bid : d.ask).toBe(f.price);
+      expect(d.gamma).toBe(0.2);
+      expect(d.overrides).toEqual({ gamma: '0.2' });
+      expect(d.tradingState).toBe('active');
+    }
+    const unknown = await drive(clock, engine.invoke('journal.decision', { clientId: 'not-ours' }));
+    expect(unknown).toEqual({ ok: true, value: null });
+    await drive(clock, engine.stop());
+  }, 120_000);
 });

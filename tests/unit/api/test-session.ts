@@ -59,6 +59,7 @@ export class RecordingSession implements Session {
         ...at(),
         symbol: input.symbol,
       })),
+      'journal.decision': record('journal.decision', () => null),
       'venue.reconcile': record('venue.reconcile', () => ({
         ...at(),
         missedFills: 0,

@@ -40,9 +40,11 @@ function outcome(): BacktestOutcome {
     liquidity: 'maker' as const,
     ts: Date.UTC(2026, 0, 5, 9, 0, i),
     cause: 'trade' as const,
+    decision: i,
   });
   return {
     stats: { events: 10, recording: 'rec', fills: 2 } as unknown as BacktestOutcome['stats'],
+    instruments: [BTC],
     fills: [fill(1, 'buy', 650_001, 1_000, 'q-1'), fill(2, 'sell', 650_012, 250, 'odd,"id"')],
     decisions: [],
     samples: [
@@ -52,6 +54,9 @@ function outcome(): BacktestOutcome {
         mid: '65000.15',
         positionLots: 1_000,
         equity: '100000.5',
+        spread: '1',
+        inventory: '0.5',
+        fees: '0.25',
       },
       {
         ts: Date.UTC(2026, 0, 5, 9, 0, 2),
@@ -59,6 +64,9 @@ function outcome(): BacktestOutcome {
         mid: null,
         positionLots: -750,
         equity: '99999.25',
+        spread: null,
+        inventory: null,
+        fees: null,
       },
     ],
   };

@@ -139,6 +139,7 @@ function newOrder(
     status: 'pending-new',
     origin,
     level: 0,
+    decision: null,
     createdAt: 0,
     updatedAt: 0,
     lastUpdateSeq: 0,

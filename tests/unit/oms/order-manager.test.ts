@@ -301,6 +301,7 @@ describe('quote diff', () => {
     status: 'new',
     origin: 'model',
     level: 0,
+    decision: null,
     createdAt: 0,
     updatedAt: 0,
     lastUpdateSeq: 1,

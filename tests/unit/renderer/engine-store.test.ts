@@ -92,6 +92,7 @@ function stateSelecting(selected: string | null): EngineState {
       error: null,
     },
     recording: null,
+    review: { jobs: [] },
   };
 }
 

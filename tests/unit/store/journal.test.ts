@@ -12,7 +12,8 @@ import {
   type Ticks,
 } from '../../../engine/core/instrument.ts';
 import type { DomainEvents } from '../../../engine/events/domain-events.ts';
-import { NullJournal, SqliteJournal, type Journal } from '../../../engine/store/journal.ts';
+import { DECISION_JOURNAL, NullJournal, SqliteJournal, type Journal } from '../../../engine/store/journal.ts';
+import type { QuoteInputs } from '../../../engine/strategy/quote-decision.ts';
 import { Store } from '../../../engine/store/store.ts';
 import type { Fill } from '../../../engine/venues/venue.ts';
 import { DEFAULT_SIM_INSTRUMENT } from '../../../engine/venues/sim/index.ts';
@@ -91,8 +92,7 @@ describe('SqliteJournal', () => {
       reason: 'kill switch',
       at: 16,
     });
-    // Too frequent to journal: nothing subscribes to them.
-    expect(bus.listenerCount('quotes.decided')).toBe(0);
+    // Too frequent to journal: nothing subscribes to book updates.
     expect(bus.listenerCount('book.updated')).toBe(0);
     // Written behind: nothing is on disk until the queue commits.
     expect(store.counts().orders).toBe(0);
@@ -328,6 +328,106 @@ describe('sessions', () => {
     expect(() => store.beginSession('sim', 'sim', [], 0)).toThrow(/at least one symbol/);
     expect(() => store.beginSession('sim', 'sim', ['A,B'], 0)).toThrow(/comma/);
     store.close();
+  });
+});
+
+/** A decision quoting `bid` / `ask` (ticks, 10 lots each) at `at`, as the desk publishes one. */
+function decided(
+  seq: number,
+  at: number,
+  bid: number,
+  ask: number,
+  extra: { sent?: number; overrides?: object; refusal?: string } = {},
+): DomainEvents['quotes.decided'] {
+  const side = (price: number) => ({ levels: [{ price: price as Ticks, size: 10 as Lots }], withheld: null });
+  return {
+    instrument: inst,
+    at,
+    seq,
+    sent: extra.sent ?? 0,
+    refusal: extra.refusal ?? null,
+    inputs: {
+      state: 'active',
+      feed: 'ok',
+      s: (bid + ask) / 2,
+      overrides: extra.overrides ?? NO_OVERRIDES,
+    } as QuoteInputs,
+    decision: {
+      quotes: { bid: side(bid), ask: side(ask) },
+      model: {
+        out: { reservation: (bid + ask) / 2, bidDistance: 5, askDistance: 5, spread: ask - bid },
+        s: (bid + ask) / 2,
+        sigma: 2,
+        q: 0,
+        gamma: 0.1,
+        kappa: 1.5,
+        A: 140,
+        tau: 60,
+        warnings: [],
+      },
+      invalid: null,
+    },
+  };
+}
+const NO_OVERRIDES = {};
+
+describe('the decision journal', () => {
+  it('keeps what sent orders or changed the quotes, samples the rest once a second, and links orders', () => {
+    const { store, bus, journal } = setup();
+    journal.attach(bus);
+    bus.publish('quotes.decided', decided(1, 0, 649_995, 650_005, { sent: 2 }));
+    // The same quotes again and again: only the once-a-second sample is kept.
+    for (let t = 100; t <= 1500; t += 100)
+      bus.publish('quotes.decided', decided(1 + t / 100, t, 649_995, 650_005));
+    bus.publish('quotes.decided', decided(17, 1550, 649_996, 650_005));
+    bus.publish('quotes.decided', decided(18, 1560, 649_996, 650_005, { overrides: { skewTicks: 1 } }));
+    bus.publish('quotes.decided', decided(19, 1570, 649_996, 650_005, { refusal: 'position limit' }));
+    bus.publish('quotes.decided', decided(20, 1580, 649_996, 650_005, { sent: 1 }));
+    const placed = { ...order('q1', 'new'), decision: 20 };
+    bus.publish('order.changed', { instrument: inst, order: placed, at: 1580 });
+    expect(journal.orderDecision('q1')).toMatchObject({
+      seq: 20,
+      ts: 1580,
+      symbol: 'BTCUSDT',
+      bid: 649_996,
+      ask: 650_005,
+      bidLots: 10,
+      reservation: 650_000.5,
+      gamma: 0.1,
+      sent: 1,
+    });
+    expect(rows(store, 'SELECT seq FROM decisions ORDER BY seq')).toEqual(
+      [1, 11, 17, 18, 19, 20].map((seq) => ({ seq })),
+    );
+    expect(
+      rows(store, 'SELECT overrides, refusal FROM decisions WHERE seq IN (18, 19) ORDER BY seq'),
+    ).toEqual([
+      { overrides: '{"skewTicks":1}', refusal: null },
+      { overrides: null, refusal: 'position limit' },
+    ]);
+    // An order the model did not price, or one unknown: no decision.
+    bus.publish('order.changed', { instrument: inst, order: order('m1', 'new'), at: 1600 });
+    expect(journal.orderDecision('m1')).toBeUndefined();
+    expect(journal.orderDecision('nobody')).toBeUndefined();
+    store.close();
+  });
+
+  it('stays bounded: the oldest decisions are pruned', () => {
+    const { store, bus, journal } = setup();
+    journal.attach(bus);
+    const saved = { ...DECISION_JOURNAL };
+    Object.assign(DECISION_JOURNAL, { maxRows: 50, pruneEvery: 10 });
+    try {
+      for (let i = 1; i <= 400; i++) bus.publish('quotes.decided', decided(i, i * 10, 649_000 + i, 651_000));
+      journal.flush();
+      const kept = rows(store, 'SELECT seq FROM decisions ORDER BY seq') as { seq: number }[];
+      expect(kept.length).toBeLessThanOrEqual(60);
+      expect(kept.length).toBeGreaterThanOrEqual(50);
+      expect(kept.at(-1)!.seq).toBe(400);
+    } finally {
+      Object.assign(DECISION_JOURNAL, saved);
+      store.close();
+    }
   });
 });
 

@@ -16,6 +16,7 @@ export const order = (clientId: string, status: Order['status'] = 'new'): Order 
   status,
   origin: 'model',
   level: 0,
+  decision: null,
   createdAt: 1,
   updatedAt: 2,
   lastUpdateSeq: 1,

@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import type { Clock } from '../../core/clock.ts';
+import { EngineError } from '../../core/errors.ts';
+import { equityCsv, fillsCsv, instrumentsBySymbol } from '../../backtest/csv-export.ts';
+import { findRecording, listRecordings } from '../../backtest/recording-source.ts';
+import { BacktestStore, backtestsFile } from '../../backtest/results-store.ts';
+import type { ReviewJobs } from '../../backtest/review-jobs.ts';
+import type { ReviewCommand, ReviewRecording, SessionHandlers } from '../contract.ts';
+import { runDecision, runDetail, runView } from '../review-views.ts';
+import { ack } from './context.ts';
+
+export interface ReviewContext {
+  readonly clock: Clock;
+  /** The data directory: its recordings, and the backtest database `backtests.sqlite`. */
+  readonly dataDir: string;
+  /** The host's jobs: backtests and sweeps on worker threads. */
+  readonly jobs: ReviewJobs;
+}
+
+/**
+ * The backtest review: the stored runs (list, detail, decisions, export, delete), the recordings a
+ * run can replay, and the jobs (start, sweep, cancel). The host's, not a session's: runs and jobs
+ * outlive a venue switch.
+ *
+ * The backtest database is opened for each command and closed after it (a worker thread may be
+ * writing to it meanwhile: WAL lets these reads go on). Until a run is stored there is no database,
+ * and none is created just to say so.
+ */
+export function reviewHandlers(ctx: ReviewContext): Pick<Required<SessionHandlers>, ReviewCommand> {
+  const file = backtestsFile(ctx.dataDir);
+  const withStore = <T>(use: (store: BacktestStore) => T): T => {
+    const store = new BacktestStore(file);
+    try {
+      return use(store);
+    } finally {
+      store.close();
+    }
+  };
+  const missingRun = (id: number): EngineError =>
+    new EngineError('not_found', `there is no backtest run ${id}`);
+  return {
+    'review.runs': () => ({ runs: existsSync(file) ? withStore((s) => s.list().map(runView)) : [] }),
+    'review.recordings': () => ({ recordings: recordingsView(ctx.dataDir) }),
+    'review.run': (input) => {
+      if (!existsSync(file)) throw missingRun(input.id);
+      return withStore((s) => runDetail(s, input.id));
+    },
+    'review.decision': (input) => {
+      if (!existsSync(file)) throw missingRun(input.id);
+      const by = input.seq !== undefined ? { seq: input.seq } : { at: input.at ?? 0 };
+      return withStore((s) => runDecision(s, input.id, by));
+    },
+    'review.delete': (input) => ({
+      ...ack(ctx.clock),
+      deleted: existsSync(file) ? withStore((s) => s.deleteMany([...new Set(input.ids)])) : 0,
+    }),
+    'review.export': (input) => {
+      if (!existsSync(file)) throw missingRun(input.id);
+      return withStore((s) => {
+        const run = s.require(input.id);
+        // The run's own instruments (stored with it), else its recording's: prices need the tick and lot.
+        let specs = run.instruments;
+        if (specs === null || specs.length === 0) {
+          const found = findRecording(ctx.dataDir, run.recording);
+          if (!found)
+            throw new EngineError(
+              'not_found',
+              `run ${run.id} was on recording ${run.recording}, which is gone: its tick and lot sizes are needed to print prices`,
+            );
+          specs = [...found.info.instruments];
+        }
+        const instruments = instrumentsBySymbol(specs);
+        return {
+          fills: fillsCsv(s.fills(run.id), instruments),
+          equity: equityCsv(s.samples(run.id), instruments),
+          name: `backtest-${run.id}-${run.recording}`,
+        };
+      });
+    },
+    'review.start': (input) => ({ ...ack(ctx.clock), job: ctx.jobs.start(input) }),
+    'review.sweep': (input) => ({ ...ack(ctx.clock), ...ctx.jobs.sweep(input) }),
+    'review.cancel': (input) => ({ ...ack(ctx.clock), cancelled: ctx.jobs.cancel(input.job) }),
+  };
+}
+
+/**
+ * The data directory's recordings, then the shipped samples; a sample with the name of one of the
+ * trader's recordings is left out, since that name replays the trader's.
+ */
+function recordingsView(dataDir: string): ReviewRecording[] {
+  const all = listRecordings(dataDir);
+  const own = new Set(all.filter((r) => !r.sample).map((r) => r.name));
+  return all
+    .filter((r) => !r.sample || !own.has(r.name))
+    .map((r) => ({
+      name: r.name,
+      source: r.sample ? 'sample' : 'data',
+      symbols: r.instruments.map((i) => i.symbol),
+      events: r.events,
+      spanMs: r.firstLocal === null || r.lastLocal === null ? 0 : r.lastLocal - r.firstLocal,
+      createdAt: r.createdAt,
+    }));
+}
