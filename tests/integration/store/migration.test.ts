@@ -146,8 +146,8 @@ describe('migration from schema 1, on a file written by schema-1 code', () => {
       ),
     ).toEqual(v1.orderEvents.map((e) => ({ ...e, venue: 'sim' })));
 
-    // Fills already had both; fees stay exact strings.
-    expect(all('SELECT * FROM fills ORDER BY id')).toEqual(v1.fills);
+    // Fills already had both (and no decision: schema 1 kept none); fees stay exact strings.
+    expect(all('SELECT * FROM fills ORDER BY id')).toEqual(v1.fills.map((f) => ({ ...f, decision: null })));
     expect(typeof v1.fills[0]?.fee).toBe('string');
     expect(db.prepare('SELECT fee FROM fills WHERE id = ?').get(v1.fills[0]?.id)).toEqual({
       fee: v1.fills[0]?.fee,
