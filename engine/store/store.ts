@@ -465,27 +465,29 @@ export class Store {
    * own), or undefined: an order not the model's, or a decision the journal did not keep.
    */
   orderDecision(venue: string, clientId: string): DecisionRecord | undefined {
-    return this.now(
-      () =>
-        this.db
-          .prepare(
-            `SELECT ${DECISION_SELECT_LIST} FROM decisions WHERE (venue, session_id, symbol, seq) =
-            (SELECT venue, session_id, symbol, decision FROM orders WHERE venue = ? AND client_id = ?)`,
-          )
-          .get(venue, clientId) as DecisionRecord | undefined,
-    );
+    return this.decisionOf('orders', 'client_id', venue, clientId);
   }
 
   /** The journaled decision that had priced a fill's order when it filled, or undefined. */
   fillDecision(venue: string, execId: string): DecisionRecord | undefined {
+    return this.decisionOf('fills', 'exec_id', venue, execId);
+  }
+
+  /** The decision a row of `table` (orders or fills, keyed by venue and `key`) names. */
+  private decisionOf(
+    table: 'orders' | 'fills',
+    key: 'client_id' | 'exec_id',
+    venue: string,
+    value: string,
+  ): DecisionRecord | undefined {
     return this.now(
       () =>
         this.db
           .prepare(
             `SELECT ${DECISION_SELECT_LIST} FROM decisions WHERE (venue, session_id, symbol, seq) =
-            (SELECT venue, session_id, symbol, decision FROM fills WHERE venue = ? AND exec_id = ?)`,
+            (SELECT venue, session_id, symbol, decision FROM ${table} WHERE venue = ? AND ${key} = ?)`,
           )
-          .get(venue, execId) as DecisionRecord | undefined,
+          .get(venue, value) as DecisionRecord | undefined,
     );
   }
 

@@ -11,33 +11,9 @@ import { openRecording } from '../../../engine/backtest/recording-source.ts';
 import { BacktestStore, backtestsFile, type RunSummary } from '../../../engine/backtest/results-store.ts';
 import { ReviewJobs, type JobView } from '../../../engine/backtest/review-jobs.ts';
 import { DEFAULT_PARAMS, runBacktest, type BacktestParams } from '../../../engine/backtest/runner.ts';
-import { SimClock } from '../../../engine/core/clock.ts';
 import { EngineError } from '../../../engine/core/errors.ts';
-import { MarketRecorder } from '../../../engine/store/recorder.ts';
-import { RecordingStore, recordingsFile } from '../../../engine/store/recordings.ts';
-import { createDefaultSim, defaultSimInstruments } from '../../../engine/venues/sim/index.ts';
-
-/** Records `seconds` of the embedded simulator's BTCUSDT feed (about 8,000 events a chunk a minute). */
-async function recordSim(dir: string, name: string, seconds: number, seed: number): Promise<void> {
-  const store = new RecordingStore(recordingsFile(dir));
-  const clock = new SimClock(Date.UTC(2026, 0, 5, 9));
-  const sim = createDefaultSim(clock, seed);
-  await sim.connect();
-  const recorder = new MarketRecorder({
-    store,
-    market: sim,
-    clock,
-    venue: 'sim',
-    name,
-    instruments: [defaultSimInstruments()[0]!.spec],
-  });
-  recorder.start();
-  const end = clock.now() + seconds * 1000;
-  while (clock.now() < end) clock.advance(50);
-  recorder.stop();
-  await sim.disconnect();
-  store.close();
-}
+import { recordingsFile } from '../../../engine/store/recordings.ts';
+import { recordSim } from '../../support/sim-recording.ts';
 
 let dataDir: string;
 /** Every change the jobs reported, as the screen would have seen it. */

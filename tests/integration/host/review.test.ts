@@ -20,30 +20,7 @@ import { backtestsFile } from '../../../engine/backtest/results-store.ts';
 import { SimClock } from '../../../engine/core/clock.ts';
 import { MemorySecretStore } from '../../../engine/host/secrets/secret-store.ts';
 import { Workstation } from '../../../engine/host/workstation.ts';
-import { MarketRecorder } from '../../../engine/store/recorder.ts';
-import { RecordingStore, recordingsFile } from '../../../engine/store/recordings.ts';
-import { createDefaultSim, defaultSimInstruments } from '../../../engine/venues/sim/index.ts';
-
-async function recordSim(dir: string, name: string, seconds: number, seed: number): Promise<void> {
-  const store = new RecordingStore(recordingsFile(dir));
-  const clock = new SimClock(Date.UTC(2026, 0, 5, 9));
-  const sim = createDefaultSim(clock, seed);
-  await sim.connect();
-  const recorder = new MarketRecorder({
-    store,
-    market: sim,
-    clock,
-    venue: 'sim',
-    name,
-    instruments: [defaultSimInstruments()[0]!.spec],
-  });
-  recorder.start();
-  const end = clock.now() + seconds * 1000;
-  while (clock.now() < end) clock.advance(50);
-  recorder.stop();
-  await sim.disconnect();
-  store.close();
-}
+import { recordSim } from '../../support/sim-recording.ts';
 
 /** Moves the simulated clock with the promise callbacks, so the session's timers run. */
 const flush = async (clock: SimClock, ms = 200): Promise<void> => {
