@@ -3,6 +3,7 @@ import { hotkeyFor, instrumentIndexFor } from '../hotkeys.ts';
 import { selectSelected, targetOf, useEngineStore } from '../store/engine-store.ts';
 import { selectInstrument } from '../store/select-instrument.ts';
 import { useRecordingsStore } from '../store/recordings-store.ts';
+import { setView, useReviewStore } from '../store/review-store.ts';
 import { useUiStore } from '../store/ui-store.ts';
 import { useVenueStore } from '../store/venue-store.ts';
 import { Blotter } from './blotter.tsx';
@@ -15,12 +16,15 @@ import { Ladder } from './ladder.tsx';
 import { LiveBand } from './link-status.tsx';
 import { Gauges, PositionPanel, QuotePanel } from './panels.tsx';
 import { RecordingsDialog } from './recordings.tsx';
+import { ReviewView } from './review/review-view.tsx';
 
 function useHotkeys() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       // The dialogs are modal: a key pressed in one must not trade the session behind it.
       if (useVenueStore.getState().view !== null || useRecordingsStore.getState().open) return;
+      // The review screen trades nothing: the trading screen's keys are off while it is shown.
+      if (useReviewStore.getState().view !== 'trade') return;
       const store = useEngineStore.getState();
       const { state, invoke } = store;
       const index = instrumentIndexFor(e);
@@ -72,10 +76,38 @@ function useHotkeys() {
   }, []);
 }
 
+/** Trade (the live workstation) or Review (backtests); the review needs no trading session. */
+function ViewNav() {
+  const view = useReviewStore((s) => s.view);
+  return (
+    <nav className="view-nav" role="tablist" aria-label="Screen">
+      <button
+        role="tab"
+        aria-selected={view === 'trade'}
+        className={view === 'trade' ? 'view-tab active' : 'view-tab'}
+        data-testid="nav-trade"
+        onClick={() => setView('trade')}
+      >
+        Trade
+      </button>
+      <button
+        role="tab"
+        aria-selected={view === 'review'}
+        className={view === 'review' ? 'view-tab active' : 'view-tab'}
+        data-testid="nav-review"
+        onClick={() => setView('review')}
+      >
+        Review
+      </button>
+    </nav>
+  );
+}
+
 export function App() {
   const ready = useEngineStore((s) => s.state !== null && s.state.instrument !== null);
   const mode = useEngineStore((s) => s.state?.mode);
   const switching = useEngineStore((s) => s.state?.link.switching ?? false);
+  const view = useReviewStore((s) => s.view);
   useHotkeys();
   return (
     <div
@@ -84,27 +116,34 @@ export function App() {
     >
       <LiveBand />
       <Header />
-      <InstrumentSwitcher />
-      {ready ? (
-        <main className="workspace">
-          <Ladder />
-          <div className="center">
-            <PriceChart />
-            <Blotter />
-          </div>
-          <div className="side">
-            <QuotePanel />
-            <PositionPanel />
-            <Gauges />
-            <Controls />
-          </div>
-        </main>
+      <ViewNav />
+      {view === 'review' ? (
+        <ReviewView />
       ) : (
-        <main className="workspace-loading">
-          <p className="loading" data-testid="loading">
-            {switching ? 'Switching venue: waiting for the new session…' : 'Connecting to the engine…'}
-          </p>
-        </main>
+        <>
+          <InstrumentSwitcher />
+          {ready ? (
+            <main className="workspace">
+              <Ladder />
+              <div className="center">
+                <PriceChart />
+                <Blotter />
+              </div>
+              <div className="side">
+                <QuotePanel />
+                <PositionPanel />
+                <Gauges />
+                <Controls />
+              </div>
+            </main>
+          ) : (
+            <main className="workspace-loading">
+              <p className="loading" data-testid="loading">
+                {switching ? 'Switching venue: waiting for the new session…' : 'Connecting to the engine…'}
+              </p>
+            </main>
+          )}
+        </>
       )}
       <VenueDialog />
       <RecordingsDialog />

@@ -7,6 +7,7 @@ import {
   type IChartApi,
   type IPriceLine,
   type ISeriesApi,
+  type MouseEventParams,
   type SeriesMarker,
   type UTCTimestamp,
 } from 'lightweight-charts';
@@ -14,6 +15,8 @@ import type { FillView } from '../../../engine/api/contract.ts';
 import { newItems, perSecond } from '../series-points.ts';
 import { useEngineStore } from '../store/engine-store.ts';
 import { listFor } from '../store/event-logs.ts';
+import { askLiveDecision } from '../store/review-store.ts';
+import { LiveDecision } from './review/decision-panel.tsx';
 
 const RANGES = { '1m': 60, '5m': 300, '15m': 900, all: 0 } as const;
 type Range = keyof typeof RANGES;
@@ -88,10 +91,19 @@ export function PriceChart() {
     };
     const marker = (f: FillView): SeriesMarker<UTCTimestamp> => {
       const time = Math.max(Math.floor(f.ts / 1000), 0) as UTCTimestamp;
+      // The id is the order's client id: a click on the marker asks the journal for its decision.
+      const id = `${f.clientId}\u0000${f.side} ${f.size} @ ${f.price}`;
       return f.side === 'buy'
-        ? { time, position: 'atPriceBottom', price: Number(f.price), color: '#26a69a', shape: 'arrowUp' }
-        : { time, position: 'atPriceTop', price: Number(f.price), color: '#ef5350', shape: 'arrowDown' };
+        ? { time, position: 'atPriceBottom', price: Number(f.price), color: '#26a69a', shape: 'arrowUp', id }
+        : { time, position: 'atPriceTop', price: Number(f.price), color: '#ef5350', shape: 'arrowDown', id };
     };
+    const onClick = (param: MouseEventParams) => {
+      const hovered = param.hoveredInfo?.objectId;
+      if (typeof hovered !== 'string' || !hovered.includes('\u0000')) return;
+      const [clientId = '', what = ''] = hovered.split('\u0000');
+      void askLiveDecision(clientId, shown ?? null, `fill ${what}`);
+    };
+    chart.subscribeClick(onClick);
     const apply = (s: ReturnType<typeof useEngineStore.getState>) => {
       const st = s.state;
       if (!st) return;
@@ -130,6 +142,7 @@ export function PriceChart() {
     const off = useEngineStore.subscribe(apply);
     return () => {
       off();
+      chart.unsubscribeClick(onClick);
       if (markerFrame) cancelAnimationFrame(markerFrame);
       chart.remove();
       chartRef.current = null;
@@ -166,6 +179,7 @@ export function PriceChart() {
         </span>
       </h2>
       <div className="chart-host" ref={host} />
+      <LiveDecision />
     </section>
   );
 }
