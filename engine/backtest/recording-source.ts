@@ -128,7 +128,7 @@ export function listRecordings(dataDir: string): (RecordingInfo & { sample: bool
 }
 
 /** The first `count` chunks; ending it early (runBacktest always does) ends the cursor under it too. */
-function* firstChunks(chunks: Iterable<StoredChunk>, count: number): Generator<StoredChunk> {
+export function* firstChunks(chunks: Iterable<StoredChunk>, count: number): Generator<StoredChunk> {
   if (count <= 0) return;
   let seen = 0;
   for (const chunk of chunks) {

@@ -74,6 +74,8 @@ const DECISIONS = `
           run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
           symbol TEXT NOT NULL,
           seq INTEGER NOT NULL,
+          -- 1, 2, 3 … per run and instrument: every n-th change is read without reading the rest.
+          n INTEGER NOT NULL,
           at INTEGER NOT NULL,
           bid_ticks INTEGER,
           ask_ticks INTEGER,
@@ -144,7 +146,8 @@ const MIGRATIONS: Readonly<Record<number, string>> = {
           FROM run_decisions_v1;
         DROP TABLE run_decisions_v1;
         INSERT INTO run_quotes
-          SELECT run_id, symbol, seq, at, bid_ticks, ask_ticks FROM (
+          SELECT run_id, symbol, seq, ROW_NUMBER() OVER (PARTITION BY run_id, symbol ORDER BY seq), at,
+            bid_ticks, ask_ticks FROM (
             SELECT *, ROW_NUMBER() OVER w AS n, LAG(bid_ticks) OVER w AS pb, LAG(ask_ticks) OVER w AS pa
             FROM run_decisions WINDOW w AS (PARTITION BY run_id, symbol ORDER BY seq))
           WHERE n = 1 OR bid_ticks IS NOT pb OR ask_ticks IS NOT pa;
@@ -224,14 +227,15 @@ export class BacktestStore {
       const decision = this.db.prepare(
         `INSERT INTO run_decisions VALUES (?, ${Array.from({ length: DECISION_VALUE_COUNT }, () => '?').join(', ')})`,
       );
-      const quote = this.db.prepare('INSERT INTO run_quotes VALUES (?, ?, ?, ?, ?, ?)');
-      const lastQuote = new Map<string, { bid: number | null; ask: number | null }>();
+      const quote = this.db.prepare('INSERT INTO run_quotes VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const lastQuote = new Map<string, { bid: number | null; ask: number | null; n: number }>();
       for (const d of outcome.decisions) {
         decision.run(id, ...decisionValues(d));
         const last = lastQuote.get(d.symbol);
         if (last === undefined || last.bid !== d.bid || last.ask !== d.ask) {
-          quote.run(id, d.symbol, d.seq, d.ts, d.bid, d.ask);
-          lastQuote.set(d.symbol, { bid: d.bid, ask: d.ask });
+          const n = (last?.n ?? 0) + 1;
+          quote.run(id, d.symbol, d.seq, n, d.ts, d.bid, d.ask);
+          lastQuote.set(d.symbol, { bid: d.bid, ask: d.ask, n });
         }
       }
       return id;
@@ -354,10 +358,22 @@ export class BacktestStore {
     const ask: (number | null)[] = [];
     let lastBid: number | null | undefined;
     let lastAsk: number | null | undefined;
+    // Far more changes than the chart gets: only every step-th is read (and the first and last).
+    const count =
+      (
+        this.db
+          .prepare('SELECT MAX(n) AS n FROM run_quotes WHERE run_id = ? AND symbol = ?')
+          .get(id, symbol) as {
+          n: number | null;
+        }
+      ).n ?? 0;
+    const step = count > 2 * max ? Math.ceil(count / max) : 1;
     const rows = this.db
-      .prepare('SELECT at, bid_ticks, ask_ticks FROM run_quotes WHERE run_id = ? AND symbol = ? ORDER BY seq')
+      .prepare(
+        'SELECT at, bid_ticks, ask_ticks FROM run_quotes WHERE run_id = ? AND symbol = ? AND (n % ? = 0 OR n = 1 OR n = ?) ORDER BY seq',
+      )
       .raw()
-      .all(id, symbol) as [number, number | null, number | null][];
+      .all(id, symbol, step, count) as [number, number | null, number | null][];
     for (const [t, b, a] of rows) {
       if (b === lastBid && a === lastAsk) continue;
       lastBid = b;
@@ -380,9 +396,9 @@ export class BacktestStore {
       bid.push(b);
       ask.push(a);
     }
-    if (ts.length <= max) return { ts, bid, ask, thinned: false };
-    const step = Math.ceil(ts.length / max);
-    const keep = (_: unknown, i: number) => i % step === 0 || i === ts.length - 1;
+    if (ts.length <= max) return { ts, bid, ask, thinned: step > 1 };
+    const every = Math.ceil(ts.length / max);
+    const keep = (_: unknown, i: number) => i % every === 0 || i === ts.length - 1;
     return { ts: ts.filter(keep), bid: bid.filter(keep), ask: ask.filter(keep), thinned: true };
   }
 

@@ -13,6 +13,7 @@ import { EngineError, toErrorValue, type ErrorCode } from '../core/errors.ts';
 import type { StoredChunk } from '../store/recordings.ts';
 import { RecordingStore } from '../store/recordings.ts';
 import type { BacktestOutcome, BacktestParams, BacktestSource } from './runner.ts';
+import { firstChunks } from './recording-source.ts';
 import { runBacktest } from './runner.ts';
 
 export interface SweepTask {
@@ -55,14 +56,5 @@ export default async function runSweepPoint(task: SweepTask): Promise<SweepTaskR
     // while a statement iterates.
     stream?.return(undefined);
     store?.close();
-  }
-}
-
-function* firstChunks(chunks: Iterable<StoredChunk>, count: number): Generator<StoredChunk> {
-  if (count <= 0) return;
-  let seen = 0;
-  for (const chunk of chunks) {
-    yield chunk;
-    if (++seen >= count) return;
   }
 }

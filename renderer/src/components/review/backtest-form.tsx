@@ -102,6 +102,8 @@ export function BacktestForm() {
           {FORM_PARAMS.map((p) => (
             <ParamField
               key={p}
+              idPrefix="bt-param"
+              placeholder="default"
               name={p}
               value={params[p]}
               onChange={(v) => setParams((x) => ({ ...x, [p]: v }))}
@@ -158,8 +160,10 @@ export function BacktestForm() {
         </p>
         <div className="bt-grid">
           {FORM_PARAMS.map((p) => (
-            <SweepField
+            <ParamField
               key={p}
+              idPrefix="sweep-grid"
+              placeholder="e.g. 0.05, 0.1, 0.2"
               name={p}
               value={lists[p]}
               onChange={(v) => setLists((x) => ({ ...x, [p]: v }))}
@@ -190,8 +194,15 @@ export function BacktestForm() {
   );
 }
 
-function ParamField(props: { name: FormParam; value: string; onChange: (v: string) => void }) {
-  const id = `bt-param-${props.name}`;
+/** One parameter's input: a single value (the backtest) or a comma-separated list (the sweep). */
+function ParamField(props: {
+  idPrefix: 'bt-param' | 'sweep-grid';
+  placeholder: string;
+  name: FormParam;
+  value: string;
+  onChange: (v: string) => void;
+}) {
+  const id = `${props.idPrefix}-${props.name}`;
   return (
     <>
       <label htmlFor={id} title={PARAM_HINTS[props.name]}>
@@ -201,28 +212,7 @@ function ParamField(props: { name: FormParam; value: string; onChange: (v: strin
         id={id}
         className="num"
         data-testid={id}
-        placeholder="default"
-        spellCheck={false}
-        autoComplete="off"
-        value={props.value}
-        onChange={(e) => props.onChange(e.target.value)}
-      />
-    </>
-  );
-}
-
-function SweepField(props: { name: FormParam; value: string; onChange: (v: string) => void }) {
-  const id = `sweep-grid-${props.name}`;
-  return (
-    <>
-      <label htmlFor={id} title={PARAM_HINTS[props.name]}>
-        {props.name}
-      </label>
-      <input
-        id={id}
-        className="num"
-        data-testid={id}
-        placeholder="e.g. 0.05, 0.1, 0.2"
+        placeholder={props.placeholder}
         spellCheck={false}
         autoComplete="off"
         value={props.value}
