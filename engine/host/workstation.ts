@@ -11,7 +11,7 @@ import type {
 } from '../api/contract.ts';
 import { commandSchemas, MAINNET_CONFIRMATION } from '../api/contract.ts';
 import type { Session, SessionSink } from '../api/engine.ts';
-import { reviewHandlers } from '../api/handlers/review-handlers.ts';
+import { reviewHandlers, RunDetailPool } from '../api/handlers/review-handlers.ts';
 import { ReviewJobs } from '../backtest/review-jobs.ts';
 import { BYBIT_URLS, type BybitEnv } from '../venues/bybit/bybit-venue.ts';
 import { checkBybitKey } from '../venues/bybit/key-check.ts';
@@ -70,6 +70,7 @@ export class Workstation implements Session {
   private pendingInitial: WorkstationOptions['initial'] | null;
   /** Backtests and sweeps started from the review, on worker threads. */
   readonly reviewJobs: ReviewJobs;
+  private readonly runDetails = new RunDetailPool();
 
   constructor(options: WorkstationOptions) {
     this.options = options;
@@ -105,7 +106,12 @@ export class Workstation implements Session {
         deleted: await this.options.secrets.delete({ venue: input.venue, env: input.env }),
       }),
       'credentials.test': (input) => this.testCredentials(input),
-      ...reviewHandlers({ clock: options.clock, dataDir: options.base.dataDir, jobs: this.reviewJobs }),
+      ...reviewHandlers({
+        clock: options.clock,
+        dataDir: options.base.dataDir,
+        jobs: this.reviewJobs,
+        details: this.runDetails,
+      }),
     };
     this.handlers = {
       ...(delegated as unknown as SessionHandlers),
@@ -169,7 +175,7 @@ export class Workstation implements Session {
 
   /** Stops the trading session and the review's jobs (each cancelled, its thread ended). */
   async stop(): Promise<void> {
-    const jobs = this.reviewJobs.close();
+    const jobs = Promise.all([this.reviewJobs.close(), this.runDetails.close()]);
     try {
       await this.app.stop();
     } finally {

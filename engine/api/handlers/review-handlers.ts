@@ -1,13 +1,47 @@
 import { existsSync } from 'node:fs';
+import { Piscina } from 'piscina';
 import type { Clock } from '../../core/clock.ts';
 import { EngineError } from '../../core/errors.ts';
 import { equityCsv, fillsCsv, instrumentsBySymbol } from '../../backtest/csv-export.ts';
 import { findRecording, listRecordings } from '../../backtest/recording-source.ts';
 import { BacktestStore, backtestsFile } from '../../backtest/results-store.ts';
 import type { ReviewJobs } from '../../backtest/review-jobs.ts';
-import type { ReviewCommand, ReviewRecording, SessionHandlers } from '../contract.ts';
-import { runDecision, runDetail, runView } from '../review-views.ts';
+import type { ReviewCommand, ReviewRecording, RunDetail, SessionHandlers } from '../contract.ts';
+import { runDecision, runView } from '../review-views.ts';
 import { ack } from './context.ts';
+import type { DetailResult, DetailTask } from '../review-detail-worker.ts';
+
+const DETAIL_WORKER = new URL('../review-detail-worker.ts', import.meta.url).href;
+
+/**
+ * Builds run pages on a worker thread of its own, so opening a large run does not hold up the host's
+ * trading thread for a second. The thread starts when the runs list is first asked for (`warm`), so
+ * the first page opened does not also wait for a thread to load, and stays until the host stops.
+ */
+export class RunDetailPool {
+  private pool: Piscina<DetailTask, DetailResult> | undefined;
+
+  warm(): Piscina<DetailTask, DetailResult> {
+    this.pool ??= new Piscina<DetailTask, DetailResult>({
+      filename: DETAIL_WORKER,
+      minThreads: 1,
+      maxThreads: 1,
+    });
+    return this.pool;
+  }
+
+  async detail(file: string, id: number): Promise<RunDetail> {
+    const r = await this.warm().run({ file, id });
+    if (!r.ok) throw new EngineError(r.error.code, r.error.message);
+    return r.detail;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.destroy();
+  }
+}
 
 export interface ReviewContext {
   readonly clock: Clock;
@@ -15,6 +49,8 @@ export interface ReviewContext {
   readonly dataDir: string;
   /** The host's jobs: backtests and sweeps on worker threads. */
   readonly jobs: ReviewJobs;
+  /** Where run pages are built, off the host's thread. */
+  readonly details: RunDetailPool;
 }
 
 /**
@@ -39,11 +75,14 @@ export function reviewHandlers(ctx: ReviewContext): Pick<Required<SessionHandler
   const missingRun = (id: number): EngineError =>
     new EngineError('not_found', `there is no backtest run ${id}`);
   return {
-    'review.runs': () => ({ runs: existsSync(file) ? withStore((s) => s.list().map(runView)) : [] }),
+    'review.runs': () => {
+      ctx.details.warm();
+      return { runs: existsSync(file) ? withStore((s) => s.list().map(runView)) : [] };
+    },
     'review.recordings': () => ({ recordings: recordingsView(ctx.dataDir) }),
     'review.run': (input) => {
       if (!existsSync(file)) throw missingRun(input.id);
-      return withStore((s) => runDetail(s, input.id));
+      return ctx.details.detail(file, input.id);
     },
     'review.decision': (input) => {
       if (!existsSync(file)) throw missingRun(input.id);
