@@ -88,6 +88,7 @@ export class SqliteJournal implements Journal {
   private failure: string | null = null;
   private attached = false;
   private readonly lastDecision = new Map<string, { record: DecisionRecord; overrides: unknown }>();
+  private readonly pendingDecisions: DomainEvents['quotes.decided'][] = [];
   private keptDecisions = 0;
 
   constructor(store: Store, scope: JournalScope) {
@@ -210,6 +211,7 @@ export class SqliteJournal implements Journal {
 
   orderDecision(clientId: string): DecisionRecord | undefined {
     return this.through(() => {
+      this.drainDecisions();
       this.store.writer.flush();
       return this.store.orderDecision(this.scope.venue, clientId);
     });
@@ -217,12 +219,28 @@ export class SqliteJournal implements Journal {
 
   fillDecision(execId: string): DecisionRecord | undefined {
     return this.through(() => {
+      this.drainDecisions();
       this.store.writer.flush();
       return this.store.fillDecision(this.scope.venue, execId);
     });
   }
 
   private onDecision(e: DomainEvents['quotes.decided']): void {
+    // A venue transport may send this turn's orders in a microtask (Bybit's trade channel batches
+    // them), so the record is made in one queued after it: off the path from a tick to the wire. The
+    // payload object is reused by the desk, so its fields are taken now; the decision and its inputs
+    // are fresh objects on every decision and stay as they are.
+    if (this.pendingDecisions.push({ ...e }) === 1) queueMicrotask(this.drainDecisions);
+  }
+
+  /** Keeps the decisions published so far (also run before anything reads or flushes the journal). */
+  private readonly drainDecisions = (): void => {
+    const pending = this.pendingDecisions;
+    for (let i = 0; i < pending.length; i++) this.keepDecision(pending[i]!);
+    pending.length = 0;
+  };
+
+  private keepDecision(e: DomainEvents['quotes.decided']): void {
     const symbol = e.instrument.symbol;
     const last = this.lastDecision.get(symbol);
     if (!worthKeeping(last?.record, last?.overrides, e, DECISION_JOURNAL.sampleMs)) return;
@@ -234,6 +252,7 @@ export class SqliteJournal implements Journal {
   }
 
   flush(): void {
+    this.drainDecisions();
     // A failed flush keeps its rows queued for the write-behind's retry and reports through
     // onFailure; when nothing is attached to hear it, the journal records it here.
     if (!this.store.writer.flush()) this.fail(this.store.failure() ?? 'queued rows did not commit');
