@@ -32,8 +32,11 @@ export function runView(r: RunSummary): RunView {
   };
 }
 
-/** The run's instrument the statistics are for (its recording's first, or the one they name). */
-function runInstrument(r: RunSummary): Instrument {
+/**
+ * The run's instrument named `symbol`, or by default the one the statistics are for (its recording's
+ * first, or the one they name).
+ */
+function runInstrument(r: RunSummary, symbol?: string): Instrument {
   const specs = r.instruments;
   if (!specs || specs.length === 0)
     throw new EngineError(
@@ -42,8 +45,13 @@ function runInstrument(r: RunSummary): Instrument {
         ? `backtest run ${r.id} failed: ${r.error ?? 'no error was kept'}`
         : `backtest run ${r.id} was stored by an older version without its instruments: run it again`,
     );
-  const symbol = runView(r).symbol;
-  return defineInstrument(specs.find((s) => s.symbol === symbol) ?? specs[0]!);
+  if (symbol !== undefined) {
+    const spec = specs.find((s) => s.symbol === symbol);
+    if (!spec) throw new EngineError('invalid_input', `run ${r.id} did not trade ${symbol}`);
+    return defineInstrument(spec);
+  }
+  const main = runView(r).symbol;
+  return defineInstrument(specs.find((s) => s.symbol === main) ?? specs[0]!);
 }
 
 /** One run in full for its page; `not_found` for an unknown id. */
@@ -114,20 +122,9 @@ export function runDecision(
   by: { seq: number } | { at: number },
   symbol?: string,
 ): DecisionView | null {
-  const run = store.require(id);
-  const inst = runInstrument(run);
-  const specs = run.instruments ?? [];
-  const target =
-    symbol === undefined || symbol === inst.symbol
-      ? inst
-      : defineInstrument(
-          specs.find((s) => s.symbol === symbol) ??
-            (() => {
-              throw new EngineError('invalid_input', `run ${id} did not trade ${symbol}`);
-            })(),
-        );
-  const record = store.decision(id, target.symbol, by);
-  return record ? decisionView(target, record) : null;
+  const inst = runInstrument(store.require(id), symbol);
+  const record = store.decision(id, inst.symbol, by);
+  return record ? decisionView(inst, record) : null;
 }
 
 /** A fractional tick count as a price, a few places finer than the tick (a mid may be half a tick). */

@@ -87,7 +87,7 @@ export function reviewHandlers(ctx: ReviewContext): Pick<Required<SessionHandler
     'review.decision': (input) => {
       if (!existsSync(file)) throw missingRun(input.id);
       const by = input.seq !== undefined ? { seq: input.seq } : { at: input.at ?? 0 };
-      return withStore((s) => runDecision(s, input.id, by));
+      return withStore((s) => runDecision(s, input.id, by, input.symbol));
     },
     'review.delete': (input) => ({
       ...ack(ctx.clock),

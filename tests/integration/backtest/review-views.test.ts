@@ -80,6 +80,9 @@ describe('a run for the review screen', () => {
     expect(atMid.seq).toBe(lastAtThatTime.seq);
     expect(runDecision(store, id, { seq: 10_000_000 })).toBeNull();
     expect(() => runDecision(store, id + 1000, { seq: 1 })).toThrow(/no backtest run/);
+    // By instrument: the run's own gives the same decision; one it did not trade is refused.
+    expect(runDecision(store, id, { at: mid.ts }, 'BTCUSDT')).toEqual(atMid);
+    expect(() => runDecision(store, id, { at: mid.ts }, 'ETHUSDT')).toThrow(/did not trade ETHUSDT/);
   });
 
   it('samples the PnL split so that it adds up exactly to the change of equity', () => {
