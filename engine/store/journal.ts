@@ -210,18 +210,19 @@ export class SqliteJournal implements Journal {
   }
 
   orderDecision(clientId: string): DecisionRecord | undefined {
-    return this.through(() => {
-      this.drainDecisions();
-      this.store.writer.flush();
-      return this.store.orderDecision(this.scope.venue, clientId);
-    });
+    return this.readDecision((venue) => this.store.orderDecision(venue, clientId));
   }
 
   fillDecision(execId: string): DecisionRecord | undefined {
+    return this.readDecision((venue) => this.store.fillDecision(venue, execId));
+  }
+
+  /** Reads the decision journal back, everything published before it written first. */
+  private readDecision(read: (venue: string) => DecisionRecord | undefined): DecisionRecord | undefined {
     return this.through(() => {
       this.drainDecisions();
       this.store.writer.flush();
-      return this.store.fillDecision(this.scope.venue, execId);
+      return read(this.scope.venue);
     });
   }
 
