@@ -30,6 +30,12 @@ type RequestKind = 'place' | 'amend' | 'cancel';
 const SEEN_FILLS = 100_000;
 
 /**
+ * Cancels sent for one pending cancel that the venue keeps showing open; after that the order returns
+ * to its open state (with the reason), where the quote logic or the trader cancels it afresh.
+ */
+const CANCEL_TRIES = 3;
+
+/**
  * Order management for one symbol on one venue. Tracks every order's state from the request to a
  * terminal state, reconciling two sources that may arrive in either order: the answer to our request
  * and the venue's execution stream. Duplicate and out-of-order updates are dropped by per-order update
@@ -140,27 +146,57 @@ export class OrderManager {
     const order = this.working.get(clientId);
     if (!order) return { ok: false, code: 'unknown_order', message: `no working order ${clientId}` };
     if (order.status === 'pending-cancel') return { ok: true, clientId };
-    order.cancelRevertTo = order.status === 'pending-new' ? 'new' : order.status;
-    const request: CancelRequest = { symbol: this.o.symbol, clientId };
-    this.send('cancel', request, this.cancelAnswered, order);
+    order.cancelRevertTo = openState(order);
+    order.cancelUnconfirmed = false;
+    order.cancelTries = 1;
+    this.sendCancel(order);
     this.transition(order, 'pending-cancel');
     return { ok: true, clientId };
   }
 
-  /** Cancels everything of ours on the symbol at the venue, marking every working order pending-cancel. */
+  /**
+   * Cancels everything of ours on the symbol at the venue, marking every working order pending-cancel.
+   * Should the call fail, nothing is left pending a cancel that may never come: a refusal returns each
+   * order to its open state, and a call lost on the way leaves them to reconciliation, which sends the
+   * cancel again for any the venue still has.
+   */
   async cancelAll(): Promise<VenueResult<{ cancelled: number }>> {
-    for (const order of this.working.values())
-      if (order.status !== 'pending-cancel') this.transition(order, 'pending-cancel');
+    const marked: Order[] = [];
+    for (const order of this.working.values()) {
+      if (order.status === 'pending-cancel') continue;
+      order.cancelRevertTo = openState(order);
+      // A create still in flight may reach the venue after the cancel-all, over another path (Bybit
+      // takes creates on the trade socket and cancel-all over REST): the order can outlive it.
+      order.cancelUnconfirmed = (order.awaiting ?? 0) > 0;
+      order.cancelTries = 1;
+      this.transition(order, 'pending-cancel');
+      marked.push(order);
+    }
     const breaker = this.o.breaker;
     const refused = breaker?.admit();
-    if (refused) return refused;
     let result: VenueResult<{ cancelled: number }>;
-    try {
-      result = await this.o.venue.cancelAll(this.o.symbol);
-    } catch (err) {
-      result = unavailable(err);
+    if (refused) result = refused;
+    else {
+      try {
+        result = await this.o.venue.cancelAll(this.o.symbol);
+      } catch (err) {
+        result = unavailable(err);
+      }
+      breaker?.record(result);
     }
-    breaker?.record(result);
+    if (!result.ok) {
+      const mayHaveReached = !refused && result.code === 'venue_unavailable';
+      for (const order of marked) {
+        if (order.status !== 'pending-cancel' || !this.working.has(order.clientId)) continue;
+        if (mayHaveReached) {
+          order.cancelUnconfirmed = true;
+          this.markUnknown(order, result.message);
+        } else {
+          order.reason = result.message;
+          this.transition(order, order.cancelRevertTo ?? 'new');
+        }
+      }
+    }
     return result;
   }
 
@@ -197,6 +233,9 @@ export class OrderManager {
   /** The venue's current view of an order we know (reconciliation): applied like a stream update. */
   applyVenueState(update: OrderUpdate): void {
     this.onUpdate(update);
+    // Open at the venue now, even if the stream already said so: a cancel it never took goes again.
+    const order = this.working.get(update.clientId);
+    if (order && (update.status === 'new' || update.status === 'partially_filled')) this.recancel(order);
   }
 
   /**
@@ -269,6 +308,7 @@ export class OrderManager {
       order.awaiting = 0;
       this.counters.timedOut++;
       this.o.breaker?.record({ ok: false, code: 'venue_unavailable', message: 'request timed out' });
+      if (order.status === 'pending-cancel') order.cancelUnconfirmed = true;
       this.markUnknown(order, `no answer from the venue within ${this.o.requestTimeoutMs} ms`);
       expired++;
     }
@@ -305,6 +345,8 @@ export class OrderManager {
       lastUpdateSeq: 0,
       pendingAmend: null,
       cancelRevertTo: null,
+      cancelUnconfirmed: false,
+      cancelTries: 0,
       reason: null,
       needsReconcile: false,
       awaiting: 0,
@@ -403,18 +445,48 @@ export class OrderManager {
     }
   };
 
+  private sendCancel(order: Order): void {
+    const request: CancelRequest = { symbol: this.o.symbol, clientId: order.clientId };
+    this.send('cancel', request, this.cancelAnswered, order);
+  }
+
+  /**
+   * A pending cancel the venue has not taken, for an order it shows open (its create answered, a
+   * stream update, a reconciliation listing) while nothing of ours is in flight for it: sent again, up
+   * to CANCEL_TRIES in all, after which the order returns to its open state.
+   */
+  private recancel(order: Order): void {
+    if (order.status !== 'pending-cancel' || !order.cancelUnconfirmed || (order.awaiting ?? 0) > 0) return;
+    order.cancelUnconfirmed = false;
+    if (order.cancelTries >= CANCEL_TRIES) {
+      order.reason = `the venue still has the order open after ${order.cancelTries} cancels`;
+      this.transition(order, order.cancelRevertTo ?? 'new');
+      return;
+    }
+    order.cancelTries++;
+    this.sendCancel(order);
+  }
+
   private readonly cancelAnswered = (r: VenueResult<OrderAck>, tag: unknown): void => {
     const order = tag as Order;
     const neverSent = this.unrecorded;
     this.answered(r, order);
-    if (r.ok || order.status !== 'pending-cancel') return;
+    if (r.ok) {
+      order.cancelUnconfirmed = false;
+      return;
+    }
+    if (order.status !== 'pending-cancel') return;
     if (r.code === 'unknown_order') {
-      // Filled or cancelled meanwhile: the stream tells which; until then it must be reconciled.
+      // Filled or cancelled meanwhile, which the stream tells; or its create has not reached the venue
+      // yet (it went another path), and the cancel goes again once the venue shows the order open.
       order.needsReconcile = true;
+      order.cancelUnconfirmed = true;
+      if ((order.awaiting ?? 0) === 0) this.settleLater(order);
       return;
     }
     if (r.code === 'venue_unavailable' && !neverSent) {
       // The cancel may or may not have reached the venue: only the venue can say.
+      order.cancelUnconfirmed = true;
       this.markUnknown(order, r.message);
       return;
     }
@@ -423,10 +495,25 @@ export class OrderManager {
     this.transition(order, order.cancelRevertTo ?? 'new');
   };
 
+  /**
+   * A cancel the venue called unknown, for an order whose create it had answered: the stream's word
+   * that it filled or was cancelled should follow. If none has after the request timeout, the order's
+   * state is unknown and reconciliation settles it.
+   */
+  private settleLater(order: Order): void {
+    this.o.clock.setTimeout(() => {
+      if (order.status !== 'pending-cancel' || !order.cancelUnconfirmed || (order.awaiting ?? 0) > 0) return;
+      order.reason = 'the venue did not know the order it was asked to cancel';
+      this.o.emit({ kind: 'order', order });
+      this.o.onUnknownState?.(order);
+    }, this.o.requestTimeoutMs);
+  }
+
   private onPlaceResult(order: Order, r: VenueResult<OrderAck>): void {
     if (r.ok) {
       order.venueOrderId ??= r.value.venueOrderId;
       if (order.status === 'pending-new') this.transition(order, 'new');
+      else this.recancel(order);
       return;
     }
     if (isTerminal(order.status)) return;
@@ -487,6 +574,7 @@ export class OrderManager {
     }
     if (u.reason) order.reason = u.reason;
     this.transition(order, next);
+    if (next === 'pending-cancel') this.recancel(order);
   }
 
   private onFill(f: Fill): void {
@@ -526,6 +614,15 @@ export class OrderManager {
     }
     this.o.emit({ kind: 'order', order });
   }
+}
+
+/**
+ * The state an order returns to when its cancel does not happen: the open one the venue shows (an
+ * amend still in flight is settled by its own answer; a pending state cannot be returned to).
+ */
+function openState(order: Order): OrderStatus {
+  if (order.status === 'new' || order.status === 'partially-filled') return order.status;
+  return order.filled > 0 ? 'partially-filled' : 'new';
 }
 
 function unavailable(err: unknown): { ok: false; code: 'venue_unavailable'; message: string } {

@@ -50,6 +50,14 @@ export interface Order {
   } | null;
   /** The state to return to if the venue refuses the cancel in flight. */
   cancelRevertTo: OrderStatus | null;
+  /**
+   * Pending cancel that the venue has not taken: refused as unknown (its create had not reached the
+   * venue yet, over another path), lost with the link, or a cancel-all sent while the create was still
+   * in flight. Once the venue shows the order open with nothing of ours in flight, the cancel goes again.
+   */
+  cancelUnconfirmed: boolean;
+  /** Cancels sent for the current pending cancel (the first included). */
+  cancelTries: number;
   reason: string | null;
   /** The venue's answer is unknown (a call failed or timed out): the next reconciliation settles this order. */
   needsReconcile: boolean;

@@ -145,6 +145,8 @@ function newOrder(
     lastUpdateSeq: 0,
     pendingAmend: null,
     cancelRevertTo: null,
+    cancelUnconfirmed: false,
+    cancelTries: 0,
     reason: null,
     needsReconcile: false,
   };

@@ -286,6 +286,168 @@ describe('OrderManager', () => {
   });
 });
 
+describe('OrderManager: a cancel the venue did not take', () => {
+  const ack = (clientId: string) => ({ ok: true as const, value: { clientId, venueOrderId: 'v1', ts: 0 } });
+  const gone = {
+    ok: false as const,
+    code: 'unknown_order',
+    message: 'order not exists or too late to cancel',
+  };
+  const kinds = (venue: FakeVenue) => venue.requests.map((q) => q.kind);
+
+  function unknownSetup() {
+    const clock = new SimClock(0);
+    const venue = new FakeVenue();
+    const unknown: string[] = [];
+    const oms = new OrderManager({
+      clock,
+      venue,
+      symbol: 'X',
+      ids: new ClientIdFactory('t'),
+      gate: () => ({ ok: true }),
+      emit: () => undefined,
+      requestTimeoutMs: 1000,
+      onUnknownState: (o) => unknown.push(o.clientId),
+    });
+    venue.onExecution((e) => oms.onExecution(e));
+    return { clock, venue, oms, unknown };
+  }
+
+  it('cancels again once a create that went another path is answered after its cancel was refused as unknown', async () => {
+    const { venue, oms } = unknownSetup();
+    const r = oms.submit(place);
+    if (!r.ok) throw new Error('refused');
+    oms.cancel(r.clientId);
+    // The cancel overtook the create: the venue does not know the order yet.
+    venue.requests[1]!.resolve(gone);
+    await flush();
+    expect(oms.get(r.clientId)).toMatchObject({ status: 'pending-cancel', needsReconcile: true });
+    expect(kinds(venue)).toEqual(['place', 'cancel']);
+    venue.requests[0]!.resolve(ack(r.clientId));
+    await flush();
+    expect(kinds(venue)).toEqual(['place', 'cancel', 'cancel']);
+    expect(oms.requestsInFlight()).toBe(1);
+    venue.requests[2]!.resolve(ack(r.clientId));
+    await flush();
+    venue.push(upd(r.clientId, 'cancelled', 2));
+    expect(oms.get(r.clientId)?.status).toBe('cancelled');
+    expect(oms.requestsInFlight()).toBe(0);
+  });
+
+  it('cancels again when the stream shows open an order whose cancel was refused as unknown', async () => {
+    const { venue, oms } = unknownSetup();
+    const r = oms.submit(place);
+    if (!r.ok) throw new Error('refused');
+    venue.requests[0]!.resolve(ack(r.clientId));
+    await flush();
+    oms.cancel(r.clientId);
+    venue.requests[1]!.resolve(gone);
+    await flush();
+    venue.push(upd(r.clientId, 'new', 1));
+    expect(kinds(venue)).toEqual(['place', 'cancel', 'cancel']);
+    expect(oms.get(r.clientId)).toMatchObject({ status: 'pending-cancel', needsReconcile: false });
+  });
+
+  it('does not cancel again for an order whose cancel the venue took', async () => {
+    const { venue, oms } = unknownSetup();
+    const r = oms.submit(place);
+    if (!r.ok) throw new Error('refused');
+    venue.requests[0]!.resolve(ack(r.clientId));
+    await flush();
+    oms.cancel(r.clientId);
+    venue.requests[1]!.resolve(ack(r.clientId));
+    await flush();
+    // A stream update sent before the venue cancelled it, arriving late: nothing to send.
+    venue.push(upd(r.clientId, 'new', 1));
+    expect(kinds(venue)).toEqual(['place', 'cancel']);
+    venue.push(upd(r.clientId, 'cancelled', 2));
+    expect(oms.get(r.clientId)?.status).toBe('cancelled');
+  });
+
+  it('asks for reconciliation when the venue called the order unknown and the stream never says more', async () => {
+    const { clock, venue, oms, unknown } = unknownSetup();
+    const r = oms.submit(place);
+    if (!r.ok) throw new Error('refused');
+    venue.requests[0]!.resolve(ack(r.clientId));
+    await flush();
+    oms.cancel(r.clientId);
+    venue.requests[1]!.resolve(gone);
+    await flush();
+    clock.advance(999);
+    expect(unknown).toEqual([]);
+    clock.advance(1);
+    expect(unknown).toEqual([r.clientId]);
+  });
+
+  it('sends the cancel at most three times, then returns the order to the open state the venue shows', async () => {
+    const { venue, oms } = unknownSetup();
+    const r = oms.submit(place);
+    if (!r.ok) throw new Error('refused');
+    venue.requests[0]!.resolve(ack(r.clientId));
+    await flush();
+    oms.cancel(r.clientId);
+    for (let i = 1; i <= 3; i++) {
+      venue.requests[i]!.resolve(gone);
+      await flush();
+      venue.push(upd(r.clientId, 'new', i));
+    }
+    expect(kinds(venue)).toEqual(['place', 'cancel', 'cancel', 'cancel']);
+    expect(oms.get(r.clientId)).toMatchObject({
+      status: 'new',
+      reason: 'the venue still has the order open after 3 cancels',
+    });
+    // A fresh cancel from the quote logic or the trader starts over.
+    expect(oms.cancel(r.clientId).ok).toBe(true);
+    expect(kinds(venue)).toHaveLength(5);
+  });
+
+  it('cancels individually an order whose create was still in flight when the cancel-all went out', async () => {
+    const { venue, oms } = unknownSetup();
+    const resting = oms.submit(place);
+    const racing = oms.submit({ ...place, price: 99 as Ticks });
+    if (!resting.ok || !racing.ok) throw new Error('refused');
+    venue.requests[0]!.resolve(ack(resting.clientId));
+    await flush();
+    const all = oms.cancelAll();
+    expect(oms.workingOrders().map((o) => o.status)).toEqual(['pending-cancel', 'pending-cancel']);
+    venue.requests[2]!.resolve({ ok: true, value: { cancelled: 1 } });
+    await all;
+    venue.push(upd(resting.clientId, 'cancelled', 2));
+    // The create reaches the venue after the cancel-all did: the order rests there.
+    venue.requests[1]!.resolve(ack(racing.clientId));
+    await flush();
+    expect(venue.requests.map((q) => [q.kind, (q.req as { clientId?: string }).clientId])).toEqual([
+      ['place', resting.clientId],
+      ['place', racing.clientId],
+      ['cancelAll', undefined],
+      ['cancel', racing.clientId],
+    ]);
+  });
+
+  it('returns every order to its open state when the venue refuses a cancel-all, and leaves them to reconciliation when it is lost', async () => {
+    const { venue, oms, unknown } = unknownSetup();
+    const r = oms.submit(place);
+    if (!r.ok) throw new Error('refused');
+    venue.requests[0]!.resolve(ack(r.clientId));
+    await flush();
+    venue.push(upd(r.clientId, 'partially_filled', 1, { filled: 4 as Lots }));
+    const refused = oms.cancelAll();
+    venue.requests[1]!.resolve({ ok: false, code: 'rate_limited', message: 'too many visits' });
+    expect(await refused).toMatchObject({ ok: false });
+    expect(oms.get(r.clientId)).toMatchObject({ status: 'partially-filled', reason: 'too many visits' });
+    expect(unknown).toEqual([]);
+
+    const lost = oms.cancelAll();
+    venue.requests[2]!.resolve(new Error('socket hang up'));
+    expect(await lost).toMatchObject({ ok: false, code: 'venue_unavailable' });
+    expect(oms.get(r.clientId)).toMatchObject({ status: 'pending-cancel', needsReconcile: true });
+    expect(unknown).toEqual([r.clientId]);
+    // Reconciliation finds it still open: the cancel goes again, this time for the one order.
+    oms.applyVenueState(upd(r.clientId, 'partially_filled', 1, { filled: 4 as Lots }));
+    expect(kinds(venue)).toEqual(['place', 'cancelAll', 'cancelAll', 'cancel']);
+  });
+});
+
 describe('quote diff', () => {
   const order = (o: Partial<Order>): Order => ({
     clientId: 'c',
@@ -307,6 +469,8 @@ describe('quote diff', () => {
     lastUpdateSeq: 1,
     pendingAmend: null,
     cancelRevertTo: null,
+    cancelUnconfirmed: false,
+    cancelTries: 0,
     reason: null,
     needsReconcile: false,
     ...o,

@@ -310,6 +310,32 @@ describe('Reconciler: orders whose state became unknown', () => {
     expect(s.venue.calls).toEqual([{ kind: 'place', clientId: r.clientId }]);
   });
 
+  it('sends again a cancel that timed out, for an order the venue still lists open', async () => {
+    const s = setup();
+    const r = s.oms.submit(buy);
+    if (!r.ok) throw new Error(r.message);
+    s.clock.advance(5);
+    s.venue.answering = false;
+    s.oms.cancel(r.clientId);
+    s.clock.advance(1000);
+    expect(s.oms.expire(s.clock.now())).toBe(1);
+    expect(s.oms.get(r.clientId)).toMatchObject({ status: 'pending-cancel', needsReconcile: true });
+
+    s.venue.answering = true;
+    s.venue.open = [venueOrder(r.clientId)];
+    await s.reconciler.run();
+    expect(s.venue.calls).toEqual([
+      { kind: 'place', clientId: r.clientId },
+      { kind: 'cancel', clientId: r.clientId },
+      { kind: 'cancel', clientId: r.clientId },
+    ]);
+    expect(s.oms.requestsInFlight()).toBe(1);
+    s.clock.advance(5);
+    s.venue.open = [];
+    await s.reconciler.run();
+    expect(s.oms.get(r.clientId)).toMatchObject({ status: 'cancelled' });
+  });
+
   it('closes a timed-out place the venue never took, counting it settled', async () => {
     const s = setup();
     s.venue.answering = false;

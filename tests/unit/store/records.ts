@@ -22,6 +22,8 @@ export const order = (clientId: string, status: Order['status'] = 'new'): Order 
   lastUpdateSeq: 1,
   pendingAmend: null,
   cancelRevertTo: null,
+  cancelUnconfirmed: false,
+  cancelTries: 0,
   reason: null,
   needsReconcile: false,
 });
