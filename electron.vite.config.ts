@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
 import { rendererConfig } from './renderer/vite.config.ts';
@@ -46,9 +47,34 @@ function workerUrls(): Plugin {
   };
 }
 
+/**
+ * Files the engine reads beside its code at run time (`new URL('./mexc-push.proto', import.meta.url)`
+ * in engine/venues/mexc/proto/codec.ts): copied into the bundle as assets and the URL pointed at the
+ * copy, as for the workers above.
+ */
+function dataFileUrls(): Plugin {
+  const url = /new URL\(\s*(['"])(\.\.?\/[^'"]+\.proto)\1\s*,\s*import\.meta\.url\s*\)/g;
+  return {
+    name: 'mmws:data-file-urls',
+    apply: 'build',
+    async transform(code, id) {
+      if (!code.includes('.proto')) return null;
+      let out = '';
+      let last = 0;
+      for (const m of code.matchAll(url)) {
+        const file = resolve(id, '..', m[2]!);
+        const ref = this.emitFile({ type: 'asset', name: basename(file), source: await readFile(file) });
+        out += `${code.slice(last, m.index)}new URL(import.meta.ROLLUP_FILE_URL_${ref})`;
+        last = m.index + m[0].length;
+      }
+      return last === 0 ? null : { code: out + code.slice(last), map: null };
+    },
+  };
+}
+
 export default defineConfig({
   main: {
-    plugins: [workerUrls()],
+    plugins: [workerUrls(), dataFileUrls()],
     build: {
       outDir: 'out/main',
       rolldownOptions: { input: { index: resolve(import.meta.dirname, 'electron/main/index.ts') } },

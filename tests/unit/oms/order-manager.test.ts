@@ -290,7 +290,7 @@ describe('OrderManager: a cancel the venue did not take', () => {
   const ack = (clientId: string) => ({ ok: true as const, value: { clientId, venueOrderId: 'v1', ts: 0 } });
   const gone = {
     ok: false as const,
-    code: 'unknown_order',
+    code: 'unknown_order' as const,
     message: 'order not exists or too late to cancel',
   };
   const kinds = (venue: FakeVenue) => venue.requests.map((q) => q.kind);
