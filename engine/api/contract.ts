@@ -60,15 +60,18 @@ export const overrideFields = Object.keys(overrideValues.shape) as OverrideField
 const empty = z.object({}).strict();
 
 /** The venues the connect view offers, and Bybit's environments. */
-export const venueChoice = z.enum(['sim', 'paper', 'bybit']);
+export const venueChoice = z.enum(['sim', 'paper', 'bybit', 'mexc']);
 export const bybitEnv = z.enum(['testnet', 'demo', 'mainnet']);
-/** Whose live market data paper trading follows (MEXC is refused with a sentence until it lands). */
+/** Whose live market data paper trading follows. */
 export const paperSource = z.enum(['bybit', 'mexc']);
 export const bybitCategory = z.enum(['spot', 'linear']);
-/** What the trader types to connect to mainnet, where the money is real. */
+/** What the trader types to connect to mainnet (and to MEXC, which has no other), where the money is real. */
 export const MAINNET_CONFIRMATION = 'MAINNET';
 // Sizes only, never the value, in any message: a refused secret must not be echoed back or logged.
-const credentialTarget = { venue: z.enum(['bybit']), env: bybitEnv };
+// MEXC spot has only its real account, named `mainnet` like Bybit's.
+const credentialTarget = { venue: z.enum(['bybit', 'mexc']), env: bybitEnv };
+const mexcIsMainnet = (v: { venue: string; env: string }) => v.venue !== 'mexc' || v.env === 'mainnet';
+const MEXC_MAINNET_ONLY = 'MEXC has only its real account: env must be mainnet';
 
 // ---------------------------------------------------------------------------------------------------
 // Commands: name -> input schema. Results are typed in CommandResults below.
@@ -135,6 +138,15 @@ export const commandSchemas = {
       'Bybit needs an environment: testnet, demo or mainnet',
     )
     .refine((v) => v.venue !== 'bybit' || (v.symbols?.length ?? 0) > 0, 'name the symbols to trade on Bybit')
+    .refine((v) => v.venue !== 'mexc' || (v.symbols?.length ?? 0) > 0, 'name the symbols to trade on MEXC')
+    .refine(
+      (v) => v.venue !== 'mexc' || (v.env ?? 'mainnet') === 'mainnet',
+      'MEXC has only its real account: leave out env or use mainnet',
+    )
+    .refine(
+      (v) => v.venue !== 'mexc' || v.category === undefined || v.category === 'spot',
+      'MEXC is traded on spot here: choose spot',
+    )
     .refine((v) => v.venue !== 'paper' || (v.symbols?.length ?? 0) > 0, 'name the symbols to paper trade')
     .refine(
       (v) => v.venue !== 'paper' || v.category === undefined || v.category === 'spot',
@@ -150,10 +162,11 @@ export const commandSchemas = {
         .min(1, 'the secret is empty')
         .max(256, 'the secret is longer than 256 characters'),
     })
-    .strict(),
-  'credentials.delete': z.object(credentialTarget).strict(),
-  /** Calls the venue's wallet with the saved credentials: the key's permissions, or the venue's error. */
-  'credentials.test': z.object(credentialTarget).strict(),
+    .strict()
+    .refine(mexcIsMainnet, MEXC_MAINNET_ONLY),
+  'credentials.delete': z.object(credentialTarget).strict().refine(mexcIsMainnet, MEXC_MAINNET_ONLY),
+  /** Calls the venue's account with the saved credentials: the key's permissions, or the venue's error. */
+  'credentials.test': z.object(credentialTarget).strict().refine(mexcIsMainnet, MEXC_MAINNET_ONLY),
   /**
    * Starts recording the session's market data (every book message and public trade, with venue and
    * local time) into recordings.sqlite in the data directory, as recording `name` (1-60 letters,
@@ -257,9 +270,11 @@ export interface CredentialStatus {
 export interface VenueChoices {
   current: {
     venue: z.infer<typeof venueChoice>;
-    /** Bybit's environment; on paper, the one whose public data is used. */
+    /** Bybit's environment (`mainnet` on MEXC); on paper, the one whose public data is used. */
     env: z.infer<typeof bybitEnv> | null;
     category: z.infer<typeof bybitCategory> | null;
+    /** On paper, whose public data it follows; null otherwise. */
+    source: z.infer<typeof paperSource> | null;
     symbols: string[];
   };
   bybit: {
@@ -271,11 +286,16 @@ export interface VenueChoices {
     }[];
   };
   /**
-   * Paper trading: Bybit's public data of `env` (its endpoints as configured) with simulated fills;
-   * no key is needed and no order reaches the venue. The simulated spot account starts with `balances`.
+   * Paper trading: Bybit's public data of `env`, or MEXC's (their endpoints as configured), with
+   * simulated fills; no key is needed and no order reaches the venue. The simulated spot account
+   * starts with `balances`.
    */
+  /** MEXC spot: its one (real) account, at its endpoints as configured. */
+  mexc: { restUrl: string; wsUrl: string; credentials: CredentialStatus };
   paper: {
     bybit: { env: z.infer<typeof bybitEnv>; restUrl: string; wsUrl: string };
+    /** MEXC's public data (no key), at its endpoints as configured. */
+    mexc: { restUrl: string; wsUrl: string };
     balances: Record<string, string>;
   };
   /** The OS keychain: unavailable means credentials cannot be saved (there is no plaintext fallback). */

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bybitEndpoints, createEngine } from './app.ts';
+import { bybitEndpoints, createEngine, mexcEndpoints } from './app.ts';
 import { createLogger } from './log.ts';
 import { startHost } from './ws-server.ts';
 import { isEngineRunning, takeLock } from './run-lock.ts';
@@ -29,6 +29,7 @@ export interface ServeOptions {
   symbols: string[] | undefined;
   category: 'spot' | 'linear' | undefined;
   bybit: { restUrl?: string; wsUrl?: string; dcpWindowS?: number };
+  mexc: { restUrl?: string; wsUrl?: string };
 }
 
 export function parseServeArgs(argv: string[]): ServeOptions {
@@ -46,6 +47,8 @@ export function parseServeArgs(argv: string[]): ServeOptions {
       category: { type: 'string' },
       'bybit-rest-url': { type: 'string' },
       'bybit-ws-url': { type: 'string' },
+      'mexc-rest-url': { type: 'string' },
+      'mexc-ws-url': { type: 'string' },
       'dcp-window': { type: 'string' },
     },
   });
@@ -65,10 +68,12 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     .map((x) => x.trim().toUpperCase())
     .filter((x) => x !== '');
   const venue = parseVenueSpec(values.venue);
-  if (venue.kind === 'paper' && (symbols ?? []).length === 0)
+  if ((venue.kind === 'paper' || venue.kind === 'mexc') && (symbols ?? []).length === 0)
     throw new Error(`--venue ${values.venue} needs --symbols, e.g. --symbols BTCUSDT`);
   if (venue.kind === 'paper' && category === 'linear')
     throw new Error('--venue paper:… simulates a spot account: leave out --category or use spot');
+  if (venue.kind === 'mexc' && category === 'linear')
+    throw new Error('--venue mexc trades spot: leave out --category or use spot');
   return {
     port,
     seed,
@@ -79,6 +84,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
       ...bybitEndpoints({ restUrl: values['bybit-rest-url'], wsUrl: values['bybit-ws-url'] }),
       ...(values['dcp-window'] === undefined ? {} : { dcpWindowS: dcpWindow(values['dcp-window']) }),
     },
+    mexc: mexcEndpoints({ restUrl: values['mexc-rest-url'], wsUrl: values['mexc-ws-url'] }),
     venue,
     dataDir: resolve(values['data-dir']),
     rendererDir: resolve(values['renderer-dir']),
@@ -103,6 +109,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       ...(options.symbols ? { symbols: options.symbols } : {}),
       ...(options.category ? { category: options.category } : {}),
       bybit: options.bybit,
+      mexc: options.mexc,
       dataDir: options.dataDir,
       seed: options.seed,
       ...(options.bookRate === undefined ? {} : { bookRate: options.bookRate }),
@@ -188,9 +195,10 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(
           [
             'usage: cli.ts serve [--port N] [--data-dir DIR] [--seed N] [--book-rate N] [--renderer-dir DIR]',
-            '                    [--venue sim|paper:bybit|bybit:testnet|bybit:demo|bybit:mainnet] [--symbols A,B] [--category spot|linear]',
-            '                    (paper:bybit: Bybit mainnet public data, simulated fills, no key; needs --symbols)',
+            '                    [--venue sim|paper:bybit|paper:mexc|bybit:testnet|bybit:demo|bybit:mainnet|mexc] [--symbols A,B] [--category spot|linear]',
+            "                    (paper:VENUE: the venue's public data, simulated fills, no key; needs --symbols. mexc: real money, spot)",
             '                    [--bybit-rest-url URL] [--bybit-ws-url URL] [--dcp-window S]   (URLs also from MMWS_BYBIT_REST_URL / MMWS_BYBIT_WS_URL)',
+            '                    [--mexc-rest-url URL] [--mexc-ws-url URL]   (also from MMWS_MEXC_REST_URL / MMWS_MEXC_WS_URL)',
             '       cli.ts backup [--data-dir DIR] [--keep N]',
             '       cli.ts restore --file BACKUP [--data-dir DIR]   (refused while a session is trading)',
             '',

@@ -15,18 +15,24 @@ import { reviewHandlers, RunDetailPool } from '../api/handlers/review-handlers.t
 import { ReviewJobs } from '../backtest/review-jobs.ts';
 import { BYBIT_URLS, type BybitEnv } from '../venues/bybit/bybit-venue.ts';
 import { checkBybitKey } from '../venues/bybit/key-check.ts';
+import { checkMexcKey } from '../venues/mexc/key-check.ts';
+import { MEXC_URLS } from '../venues/mexc/urls.ts';
 import { PAPER_BYBIT_ENV } from '../venues/paper/bybit-market-data.ts';
 import { DEFAULT_PAPER_BALANCES } from '../venues/paper/paper-venue.ts';
 import { formatVenueSpec, type VenueSpec } from '../venues/registry.ts';
-import type { SecretStore } from './secrets/secret-store.ts';
+import type { CredentialKey, SecretStore } from './secrets/secret-store.ts';
 import { TradingApp, type AppConfig } from './trading-app.ts';
 
 type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
-/** Where Bybit is reached; the same overrides apply to every environment (a local simulator). */
-export interface BybitEndpoints {
+/** Where a venue is reached, when not at its own endpoints (a local protocol simulator). */
+export interface VenueEndpoints {
   restUrl?: string;
   wsUrl?: string;
+}
+
+/** Where Bybit is reached; the same overrides apply to every environment. */
+export interface BybitEndpoints extends VenueEndpoints {
   /** Disconnect cancel-all window in seconds (3-300; 0 leaves it off); 10 by default. */
   dcpWindowS?: number;
 }
@@ -37,18 +43,13 @@ export interface WorkstationOptions {
   base: Omit<AppConfig, 'venue' | 'symbols' | 'venueContext'>;
   secrets: SecretStore;
   bybit?: BybitEndpoints;
+  mexc?: VenueEndpoints;
   /** The first session: the embedded simulator unless told otherwise. */
   initial?: { venue: VenueSpec; symbols?: string[]; category?: 'spot' | 'linear' };
   log?: Log;
 }
 
-interface Current {
-  venue: 'sim' | 'paper' | 'bybit';
-  /** Bybit's environment; on paper, the one whose public data is used. */
-  env: BybitEnv | null;
-  category: 'spot' | 'linear' | null;
-  symbols: string[];
-}
+type Current = VenueChoices['current'];
 
 const ENVS: BybitEnv[] = ['testnet', 'demo', 'mainnet'];
 
@@ -87,7 +88,7 @@ export class Workstation implements Session {
     const switched = initial !== undefined && switchedInStart(initial.venue);
     this.pendingInitial = switched ? initial : null;
     const first = initial && !switched ? initial : { venue: { kind: 'sim' } as VenueSpec };
-    this.current = { venue: 'sim', env: null, category: null, symbols: first.symbols ?? [] };
+    this.current = { venue: 'sim', env: null, category: null, source: null, symbols: first.symbols ?? [] };
     this.app = this.build(first.venue, first.symbols, undefined, undefined);
     const delegated = {} as Record<string, (input: unknown) => unknown>;
     for (const name of Object.keys(commandSchemas) as CommandName[]) {
@@ -103,7 +104,7 @@ export class Workstation implements Session {
       'credentials.save': (input) => this.saveCredentials(input),
       'credentials.delete': async (input) => ({
         at: options.clock.now(),
-        deleted: await this.options.secrets.delete({ venue: input.venue, env: input.env }),
+        deleted: await this.options.secrets.delete(keyOf(input)),
       }),
       'credentials.test': (input) => this.testCredentials(input),
       ...reviewHandlers({
@@ -165,6 +166,8 @@ export class Workstation implements Session {
           // Named on the command line by the trader; the flag is the confirmation.
           confirm: MAINNET_CONFIRMATION,
         });
+      else if (venue.kind === 'mexc')
+        await this.connect({ venue: 'mexc', ...common, confirm: MAINNET_CONFIRMATION });
       else if (venue.kind === 'paper')
         await this.connect({ venue: 'paper', source: venue.source, ...common });
     } catch (err) {
@@ -190,7 +193,9 @@ export class Workstation implements Session {
     credentials: { apiKey: string; apiSecret: string } | undefined,
   ): TradingApp {
     const endpoints = this.options.bybit ?? {};
+    const mexc = this.options.mexc ?? {};
     const transport = { restUrl: endpoints.restUrl, wsUrl: endpoints.wsUrl };
+    const mexcTransport = { restUrl: mexc.restUrl, wsUrl: mexc.wsUrl };
     return new TradingApp(
       {
         ...this.options.base,
@@ -204,10 +209,15 @@ export class Workstation implements Session {
                 category: category ?? 'spot',
                 ...(endpoints.dcpWindowS === undefined ? {} : { dcpWindowS: endpoints.dcpWindowS }),
               }
-            : venue.kind === 'paper'
-              ? // Bybit's public data, at the endpoints configured for every environment; never a key.
-                { transport, category: category ?? 'spot' }
-              : {},
+            : venue.kind === 'mexc'
+              ? { ...(credentials ? { credentials } : {}), transport: mexcTransport, category: 'spot' }
+              : venue.kind === 'paper'
+                ? // Public data, at the endpoints configured (for every Bybit environment); never a key.
+                  {
+                    transport: venue.source === 'mexc' ? mexcTransport : transport,
+                    category: category ?? 'spot',
+                  }
+                : {},
       },
       this.options.clock,
       this.options.log,
@@ -234,15 +244,29 @@ export class Workstation implements Session {
         credentials,
       });
     }
+    let mexcCredentials: CredentialStatus = { exists: false, savedAt: null, keyHint: null };
+    if (keychain.available) {
+      try {
+        mexcCredentials = await this.options.secrets.status({ venue: 'mexc', env: 'mainnet' });
+      } catch (err) {
+        keychain = { available: false, message: message(err) };
+      }
+    }
+    const mexc = {
+      restUrl: this.options.mexc?.restUrl ?? MEXC_URLS.rest,
+      wsUrl: this.options.mexc?.wsUrl ?? MEXC_URLS.ws,
+    };
     return {
       current: { ...this.current },
       bybit: { envs },
+      mexc: { ...mexc, credentials: mexcCredentials },
       paper: {
         bybit: {
           env: PAPER_BYBIT_ENV,
           restUrl: this.options.bybit?.restUrl ?? BYBIT_URLS[PAPER_BYBIT_ENV].rest,
           wsUrl: this.options.bybit?.wsUrl ?? BYBIT_URLS[PAPER_BYBIT_ENV].publicWs,
         },
+        mexc,
         balances: { ...DEFAULT_PAPER_BALANCES },
       },
       keychain,
@@ -256,21 +280,29 @@ export class Workstation implements Session {
     const spec: VenueSpec =
       input.venue === 'bybit'
         ? { kind: 'bybit', env: input.env ?? 'testnet' }
-        : input.venue === 'paper'
-          ? { kind: 'paper', source: input.source ?? 'bybit' }
-          : { kind: 'sim' };
+        : input.venue === 'mexc'
+          ? { kind: 'mexc' }
+          : input.venue === 'paper'
+            ? { kind: 'paper', source: input.source ?? 'bybit' }
+            : { kind: 'sim' };
     if (spec.kind === 'bybit' && spec.env === 'mainnet' && input.confirm !== MAINNET_CONFIRMATION)
       throw new EngineError(
         'invalid_input',
         `mainnet trades real money: type ${MAINNET_CONFIRMATION} to connect`,
       );
+    if (spec.kind === 'mexc' && input.confirm !== MAINNET_CONFIRMATION)
+      throw new EngineError(
+        'invalid_input',
+        `MEXC trades real money (it has no test account): type ${MAINNET_CONFIRMATION} to connect`,
+      );
     let credentials: { apiKey: string; apiSecret: string } | undefined;
-    if (spec.kind === 'bybit') {
-      const saved = await this.options.secrets.load({ venue: 'bybit', env: spec.env });
+    if (spec.kind === 'bybit' || spec.kind === 'mexc') {
+      const target = spec.kind === 'bybit' ? { venue: 'bybit' as const, env: spec.env } : MEXC_KEY;
+      const saved = await this.options.secrets.load(target);
       if (!saved)
         throw new EngineError(
           'invalid_input',
-          `no API key is saved for Bybit ${spec.env}: save one in Credentials first`,
+          `no API key is saved for ${spec.kind === 'bybit' ? `Bybit ${spec.env}` : 'MEXC'}: save one in Credentials first`,
         );
       credentials = saved;
     }
@@ -291,15 +323,23 @@ export class Workstation implements Session {
         await next.stop().catch(() => undefined);
         // Back on the simulator, so the screen has a session and the trader sees why.
         this.app = this.build({ kind: 'sim' }, undefined, undefined, undefined);
-        this.current = { venue: 'sim', env: null, category: null, symbols: [] };
+        this.current = { venue: 'sim', env: null, category: null, source: null, symbols: [] };
         if (this.sink) this.app.attach(this.sink);
         await this.app.start();
         throw new EngineError('unavailable', this.switchError);
       }
       this.current = {
         venue: input.venue,
-        env: spec.kind === 'bybit' ? spec.env : spec.kind === 'paper' ? PAPER_BYBIT_ENV : null,
-        category: spec.kind === 'bybit' || spec.kind === 'paper' ? (input.category ?? 'spot') : null,
+        env:
+          spec.kind === 'bybit'
+            ? spec.env
+            : spec.kind === 'mexc'
+              ? 'mainnet'
+              : spec.kind === 'paper' && spec.source === 'bybit'
+                ? PAPER_BYBIT_ENV
+                : null,
+        category: spec.kind === 'sim' ? null : (input.category ?? 'spot'),
+        source: spec.kind === 'paper' ? spec.source : null,
         symbols: input.symbols ?? [],
       };
       return { at: this.options.clock.now(), venue: this.app.venue.id, mode: this.app.snapshot().mode };
@@ -312,7 +352,7 @@ export class Workstation implements Session {
   private async saveCredentials(
     input: CommandInput<'credentials.save'>,
   ): Promise<{ at: number } & CredentialStatus> {
-    const key = { venue: input.venue, env: input.env };
+    const key = keyOf(input);
     const { savedAt } = await this.options.secrets.save(key, {
       apiKey: input.apiKey,
       apiSecret: input.apiSecret,
@@ -324,8 +364,21 @@ export class Workstation implements Session {
   private async testCredentials(
     input: CommandInput<'credentials.test'>,
   ): Promise<{ at: number; ok: boolean; permissions: string[]; message: string }> {
-    const saved = await this.options.secrets.load({ venue: input.venue, env: input.env });
-    if (!saved) throw new EngineError('invalid_input', `no API key is saved for Bybit ${input.env}`);
+    const key = keyOf(input);
+    const saved = await this.options.secrets.load(key);
+    if (!saved)
+      throw new EngineError(
+        'invalid_input',
+        `no API key is saved for ${key.venue === 'mexc' ? 'MEXC' : `Bybit ${key.env}`}`,
+      );
+    if (key.venue === 'mexc') {
+      const check = await checkMexcKey({
+        clock: this.options.clock,
+        credentials: saved,
+        restUrl: this.options.mexc?.restUrl,
+      });
+      return { at: this.options.clock.now(), ...check };
+    }
     const check = await checkBybitKey({
       env: input.env,
       clock: this.options.clock,
@@ -338,7 +391,14 @@ export class Workstation implements Session {
 
 /** Venues the host reaches over the network (and Bybit's keychain): started once the host runs. */
 function switchedInStart(venue: VenueSpec): boolean {
-  return venue.kind === 'bybit' || venue.kind === 'paper';
+  return venue.kind === 'bybit' || venue.kind === 'mexc' || venue.kind === 'paper';
+}
+
+const MEXC_KEY = { venue: 'mexc', env: 'mainnet' } as const;
+
+/** A credential command's target as the keychain names it (the contract has checked MEXC is mainnet). */
+function keyOf(input: { venue: 'bybit' | 'mexc'; env: BybitEnv }): CredentialKey {
+  return input.venue === 'mexc' ? MEXC_KEY : { venue: 'bybit', env: input.env };
 }
 
 function message(err: unknown): string {

@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page, WebSocketRoute } from '@playwright/test';
@@ -8,6 +7,7 @@ import type { HostCommand } from '../../engine/api/contract.ts';
 import { inKeyringSession, keyringEnv, missingKeyringBinary } from '../support/keyring.ts';
 import { expect, ROOT, test } from './fixtures.ts';
 import { ConnectPage, WorkstationPage, type BybitEnvName } from './pages/workstation.ts';
+import { filesUnder, spawnGroup, waitForOutput, type Spawned } from './processes.ts';
 
 /**
  * The venue dialog, the credentials settings and the header's venue fields.
@@ -113,7 +113,7 @@ class ScriptedHost {
         return {
           ok: true,
           value: {
-            current: { venue: 'sim', env: null, category: null, symbols: [] },
+            current: { venue: 'sim', env: null, category: null, source: null, symbols: [] },
             bybit: {
               envs: (['testnet', 'demo', 'mainnet'] as const).map((e) => ({
                 env: e,
@@ -122,12 +122,18 @@ class ScriptedHost {
                 credentials: this.status(e),
               })),
             },
+            mexc: {
+              restUrl: 'http://127.0.0.1:9/mexc',
+              wsUrl: 'ws://127.0.0.1:9/mexc/ws',
+              credentials: { exists: false, savedAt: null, keyHint: null },
+            },
             paper: {
               bybit: {
                 env: 'mainnet',
                 restUrl: 'http://127.0.0.1:9/mainnet',
                 wsUrl: 'ws://127.0.0.1:9/mainnet',
               },
+              mexc: { restUrl: 'http://127.0.0.1:9/mexc', wsUrl: 'ws://127.0.0.1:9/mexc/ws' },
               balances: { USDT: '100000', BTC: '0.1', ETH: '2' },
             },
             keychain: this.keychain,
@@ -418,57 +424,6 @@ test.describe('venue dialog and credentials (host commands scripted on the simul
 
 // ---------------------------------------------------------------------------------------------------
 // The real thing: the host pointed at the Bybit protocol simulator, credentials in the OS keychain.
-
-interface Spawned {
-  child: ChildProcess;
-  output(): string;
-  /** SIGTERM to the whole process group (the D-Bus session and keyring too), and wait for the exit. */
-  stop(): Promise<void>;
-}
-
-function spawnGroup(command: string, args: string[], env: NodeJS.ProcessEnv): Spawned {
-  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return {
-    child,
-    output: () => out,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      process.kill(-child.pid, 'SIGTERM');
-      await exited;
-    },
-  };
-}
-
-async function waitForOutput(p: Spawned, pattern: RegExp, what: string): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${p.output()}`)), 30_000);
-    const check = () => {
-      const m = pattern.exec(p.output());
-      if (m) {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    };
-    p.child.stdout?.on('data', check);
-    p.child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited with ${String(code)}:\n${p.output()}`));
-    });
-    check();
-  });
-}
-
-/** Every file under a folder, as text (the host's data dir: database, journal, logs). */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [readFileSync(path, 'latin1')];
-  });
-}
 
 // Unlocks (and on first use creates) the throwaway login keyring; it guards nothing.
 const KEYRING_PASSWORD = 'mm-workstation-e2e-keyring';

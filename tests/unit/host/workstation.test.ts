@@ -30,6 +30,7 @@ function rig() {
     base: { dataDir, seed: 3, noStore: true },
     secrets,
     bybit: { restUrl: 'http://127.0.0.1:9', wsUrl: 'ws://127.0.0.1:9' },
+    mexc: { restUrl: 'http://127.0.0.1:7', wsUrl: 'ws://127.0.0.1:7/ws' },
   });
   const engine = new Engine({ clock, session: station });
   return { clock, engine, station, secrets };
@@ -62,8 +63,40 @@ describe('Workstation: the host’s own commands', () => {
     // Paper: mainnet's public data at the configured endpoints, and the simulated account it starts with.
     expect(value.paper).toEqual({
       bybit: { env: 'mainnet', restUrl: 'http://127.0.0.1:9', wsUrl: 'ws://127.0.0.1:9' },
+      mexc: { restUrl: 'http://127.0.0.1:7', wsUrl: 'ws://127.0.0.1:7/ws' },
       balances: { USDT: '100000', BTC: '0.1', ETH: '2' },
     });
+    // MEXC: one key set, its real account, kept apart from Bybit's.
+    expect(value.mexc).toEqual({
+      restUrl: 'http://127.0.0.1:7',
+      wsUrl: 'ws://127.0.0.1:7/ws',
+      credentials: { exists: false, savedAt: null, keyHint: null },
+    });
+    const mexc = await engine.invoke('credentials.save', {
+      venue: 'mexc',
+      env: 'mainnet',
+      apiKey: 'mx0-key-abcdQRST',
+      apiSecret: secret,
+    });
+    expect(mexc).toMatchObject({ ok: true, value: { exists: true, keyHint: 'QRST' } });
+    expect(await secrets.load({ venue: 'mexc', env: 'mainnet' })).toEqual({
+      apiKey: 'mx0-key-abcdQRST',
+      apiSecret: secret,
+    });
+    const wrongEnv = await engine.invoke('credentials.save', {
+      venue: 'mexc',
+      env: 'testnet',
+      apiKey: 'mx0-key-abcdQRST',
+      apiSecret: secret,
+    });
+    expect(wrongEnv).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/MEXC has only its real account/) as string },
+    });
+    expect(JSON.stringify(wrongEnv)).not.toContain(secret);
+    const again = (await engine.invoke('venue.choices', {})) as { ok: true; value: VenueChoices };
+    expect(again.value.mexc.credentials).toMatchObject({ exists: true, keyHint: 'QRST' });
+    expect(again.value.bybit.envs.find((e) => e.env === 'mainnet')!.credentials.exists).toBe(false);
     expect(await engine.invoke('credentials.delete', { venue: 'bybit', env: 'testnet' })).toMatchObject({
       ok: true,
       value: { deleted: true },
@@ -114,23 +147,32 @@ describe('Workstation: the host’s own commands', () => {
     await stop;
   });
 
-  it('refuses paper trading on MEXC in one sentence, and linear paper at the boundary, leaving the session', async () => {
+  it('refuses MEXC without the typed confirmation, on another environment or without a key, and linear paper, leaving the session', async () => {
     const { engine, clock, station } = rig();
     const start = engine.start();
     await flush(clock, 200);
     await start;
     const before = station.session();
-    const mexc = await engine.invoke('venue.connect', {
-      venue: 'paper',
-      source: 'mexc',
-      symbols: ['BTCUSDT'],
-    });
-    expect(mexc).toMatchObject({
+    const unconfirmed = await engine.invoke('venue.connect', { venue: 'mexc', symbols: ['BTCUSDT'] });
+    expect(unconfirmed).toMatchObject({
       ok: false,
-      error: {
-        code: 'unavailable',
-        message: expect.stringMatching(/MEXC data is not available yet/) as string,
-      },
+      error: { message: expect.stringMatching(/MEXC trades real money .*type MAINNET/) as string },
+    });
+    const testnet = await engine.invoke('venue.connect', {
+      venue: 'mexc',
+      env: 'testnet',
+      symbols: ['BTCUSDT'],
+      confirm: 'MAINNET',
+    });
+    expect(testnet).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    const noKey = await engine.invoke('venue.connect', {
+      venue: 'mexc',
+      symbols: ['BTCUSDT'],
+      confirm: 'MAINNET',
+    });
+    expect(noKey).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/no API key is saved for MEXC/) as string },
     });
     const linear = await engine.invoke('venue.connect', {
       venue: 'paper',

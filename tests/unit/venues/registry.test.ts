@@ -165,10 +165,18 @@ describe('default venue registry', () => {
     expect(symbols).toEqual(['BTCUSDT', 'ETHUSDT']);
   });
 
-  it('refuses what it does not carry yet', () => {
+  it('builds MEXC only with credentials, on spot, touching no network before connect', () => {
+    const registry = defaultVenueRegistry();
+    const credentials = { apiKey: 'k'.repeat(10), apiSecret: 's'.repeat(10) };
+    expect(() => registry.create({ kind: 'mexc' }, { clock: new SimClock(0), seed: 1 })).toThrow(
+      /MEXC needs an API key and secret/,
+    );
     expect(() =>
-      defaultVenueRegistry().create({ kind: 'mexc' }, { clock: new SimClock(0), seed: 1 }),
-    ).toThrow(/venue mexc is not available/);
+      registry.create({ kind: 'mexc' }, { clock: new SimClock(0), seed: 1, credentials, category: 'linear' }),
+    ).toThrow(/spot, not linear/);
+    const venue = registry.create({ kind: 'mexc' }, { clock: new SimClock(0), seed: 1, credentials });
+    expect([venue.id, venue.kind, venue.connectionState()]).toEqual(['mexc', 'mexc', 'disconnected']);
+    expect(venue.capabilities.amend).toBe(false);
   });
 
   it('builds Bybit only with credentials, and says where to save them', () => {
@@ -195,7 +203,15 @@ describe('default venue registry', () => {
     expect(venue.connectionState()).toBe('disconnected');
   });
 
-  it('refuses paper trading on MEXC data, on linear perpetuals, or with no symbols, in one sentence each', () => {
+  it('builds paper trading on MEXC data without credentials', () => {
+    const venue = defaultVenueRegistry().create(
+      { kind: 'paper', source: 'mexc' },
+      { clock: new SimClock(0), seed: 1, symbols: ['BTCUSDT'], transport: { restUrl: 'http://127.0.0.1:9' } },
+    );
+    expect([venue.id, venue.kind, venue.connectionState()]).toEqual(['paper-mexc', 'paper', 'disconnected']);
+  });
+
+  it('refuses paper trading on linear perpetuals or with no symbols, in one sentence each', () => {
     const registry = defaultVenueRegistry();
     const clock = new SimClock(0);
     const refused = (spec: VenueSpec, extra: Partial<VenueContext>): EngineError => {
@@ -207,9 +223,9 @@ describe('default venue registry', () => {
       }
       throw new Error('the registry built it');
     };
-    const mexc = refused({ kind: 'paper', source: 'mexc' }, { symbols: ['BTCUSDT'] });
-    expect(mexc.code).toBe('unavailable');
-    expect(mexc.message).toMatch(/^paper trading on MEXC data is not available yet/);
+    expect(refused({ kind: 'paper', source: 'mexc' }, {}).message).toMatch(
+      /paper trading on MEXC needs the symbols/,
+    );
     expect(
       refused({ kind: 'paper', source: 'bybit' }, { symbols: ['BTCUSDT'], category: 'linear' }).message,
     ).toMatch(/simulates a spot account/);

@@ -109,14 +109,17 @@ export interface PrivateAccount {
   time: Int64;
 }
 
-/** The wrapper of every push; exactly one body field is set, named by `body`. */
+/**
+ * The wrapper of every push; exactly one body field is set, named by `body`. An optional field the
+ * frame leaves out decodes as null (protobufjs's default for proto3 `optional`).
+ */
 export interface PushWrapper {
   channel: string;
   body?: PushBodyName;
-  symbol?: string;
-  symbolId?: string;
-  createTime?: Int64;
-  sendTime?: Int64;
+  symbol?: string | null;
+  symbolId?: string | null;
+  createTime?: Int64 | null;
+  sendTime?: Int64 | null;
   publicAggreDepths?: AggreDepths;
   publicAggreDeals?: AggreDeals;
   publicAggreBookTicker?: AggreBookTicker;
@@ -172,8 +175,13 @@ function wrapper(): protobuf.Type {
  */
 export function decodePush(bytes: Uint8Array): PushWrapper {
   let message: PushWrapper;
+  // A Node Buffer takes protobufjs's Buffer reader, which clips a string running past the end of the
+  // frame instead of failing; a plain view of the same bytes is bounds-checked.
+  const view = Buffer.isBuffer(bytes)
+    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    : bytes;
   try {
-    message = wrapper().decode(bytes) as unknown as PushWrapper;
+    message = wrapper().decode(view) as unknown as PushWrapper;
   } catch (err) {
     throw new MexcDecodeError(
       `undecodable protobuf frame: ${err instanceof Error ? err.message : String(err)}`,

@@ -77,6 +77,8 @@ describe('MEXC push codec', () => {
 
   it('refuses truncated bytes, a frame without a channel and one without a body', () => {
     expect(() => decodePush(bytes(DEPTH).subarray(0, 40))).toThrow(MexcDecodeError);
+    // The same truncation in a Node Buffer (what ws hands over) fails too, rather than clipping a string.
+    expect(() => decodePush(Buffer.from(DEPTH, 'hex').subarray(0, 40))).toThrow(MexcDecodeError);
     expect(() => decodePush(encodePush({ channel: '', symbol: 'BTCUSDT' }))).toThrow(/without a channel/);
     expect(() => decodePush(encodePush({ channel: 'spot@x', symbol: 'BTCUSDT' }))).toThrow(/without a body/);
     expect(() => decodePush(Uint8Array.from([0xff, 0xff, 0xff]))).toThrow(MexcDecodeError);
