@@ -132,6 +132,38 @@ describe('npm run venue-sim', () => {
     expect(codes[1]).toBe(10006);
   });
 
+  it('runs mexc: one JSON line with the /ws URL, signed REST, and the rate budget it is given', async () => {
+    let statuses: number[] = [];
+    let account: unknown;
+    const run = await runCli(
+      ['mexc', '--port', '0', '--api-key', 'KEY', '--api-secret', SECRET, '--rate-budget', '10'],
+      (line, stop) => {
+        const info = JSON.parse(line) as { venue: string; rest: string; ws: string };
+        expect(Object.keys(info)).toEqual(['venue', 'rest', 'ws']);
+        expect(info.venue).toBe('mexc');
+        expect(info.rest).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        expect(info.ws).toBe(`${info.rest.replace('http://', 'ws://')}/ws`);
+        const query = `timestamp=${Date.now()}`;
+        const signature = createHmac('sha256', SECRET).update(query).digest('hex');
+        void (async () => {
+          // exchangeInfo weighs 10: a budget of 10 takes one.
+          const a = await fetch(`${info.rest}/api/v3/exchangeInfo`);
+          const b = await fetch(`${info.rest}/api/v3/exchangeInfo`);
+          statuses = [a.status, b.status];
+          const res = await fetch(`${info.rest}/api/v3/account?${query}&signature=${signature}`, {
+            headers: { 'X-MEXC-APIKEY': 'KEY' },
+          });
+          account = await res.json();
+        })().finally(stop);
+      },
+    );
+    expect(run.code).toBe(0);
+    expect(statuses).toEqual([200, 429]);
+    expect(account).toMatchObject({ accountType: 'SPOT' });
+    expect(run.stdout.split('\n').filter((l) => l !== '')).toHaveLength(1);
+    expect(run.stdout + run.stderr).not.toContain(SECRET);
+  });
+
   it('takes the secret from VENUE_SIM_API_SECRET, so it need not be on the command line', async () => {
     const run = await runCli(
       ['bybit', '--api-key', 'KEY'],
@@ -159,7 +191,13 @@ describe('npm run venue-sim', () => {
       ['bybit', '--api-key', 'K', '--api-secret', 'S', '--quotas', '{"/v5/order/create":0}'],
       /--quotas at \/v5\/order\/create:/,
     ],
-    [['mexc'], /not built yet/],
+    [['mexc'], /--api-key KEY \(or VENUE_SIM_API_KEY\) is required/],
+    [
+      ['mexc', '--api-key', 'K', '--api-secret', 'S', '--limit-maker-cross', 'maybe'],
+      /--limit-maker-cross must be/,
+    ],
+    [['mexc', '--api-key', 'K', '--api-secret', 'S', '--rate-budget', '0'], /--rate-budget must be/],
+    [['mexc', '--api-key', 'K', '--api-secret', 'S', '--quotas', '{}'], /Unknown option/],
     [[], /names the venue/],
   ])('refuses %j with one sentence and exit 2', async (args, message) => {
     const run = await runCli(args);
