@@ -12,6 +12,10 @@ export type ConnectInput = CommandInput<'venue.connect'>;
 export type VenueName = ConnectInput['venue'];
 export type BybitEnv = NonNullable<ConnectInput['env']>;
 export type BybitCategory = NonNullable<ConnectInput['category']>;
+/** Whose public market data paper trading follows. */
+export type PaperSource = NonNullable<ConnectInput['source']>;
+/** A saved key's owner: a Bybit environment, or MEXC's one account (always `mainnet`). */
+export type CredentialTarget = Pick<CommandInput<'credentials.test'>, 'venue' | 'env'>;
 
 /** Bybit's environments in the order the screens list them: the safe one first, real money last. */
 export const BYBIT_ENVS: readonly BybitEnv[] = ['testnet', 'demo', 'mainnet'];
@@ -19,6 +23,13 @@ export const BYBIT_CATEGORIES: readonly { value: BybitCategory; label: string }[
   { value: 'linear', label: 'Linear perpetual' },
   { value: 'spot', label: 'Spot' },
 ];
+/** Paper trading's data sources, Bybit's first (the default). */
+export const PAPER_SOURCES: readonly { value: PaperSource; label: string }[] = [
+  { value: 'bybit', label: 'Bybit' },
+  { value: 'mexc', label: 'MEXC' },
+];
+/** MEXC's only account, under the name the credentials commands use for it. */
+export const MEXC_TARGET: CredentialTarget = { venue: 'mexc', env: 'mainnet' };
 /** The symbol a fresh form proposes (the simulator trades it too). */
 export const DEFAULT_SYMBOLS = 'BTCUSDT';
 const MAX_SYMBOLS = 10;
@@ -28,25 +39,31 @@ export interface ConnectForm {
   venue: VenueName;
   env: BybitEnv;
   category: BybitCategory;
+  /** Paper trading's data source. */
+  source: PaperSource;
   /** Comma-separated symbols. */
   symbols: string;
-  /** What the trader typed to confirm mainnet. */
+  /** What the trader typed to confirm real money (Bybit mainnet, MEXC). */
   confirm: string;
 }
 
 /**
  * The form a connect view opens with: what runs now when it is Bybit or paper, otherwise testnet
- * linear BTCUSDT. Mainnet is never proposed: reopening the view on a mainnet session starts from
- * testnet, so a stray Connect click cannot land on real money (and mainnet needs the typed word
- * anyway). A paper session's environment is its data's, not an account's, so it is not carried over.
+ * linear BTCUSDT. Real money is never proposed: reopening the view on a Bybit mainnet session starts
+ * from testnet, and on a MEXC session (MEXC has no test account, so every MEXC session is real money)
+ * from Bybit testnet with the same symbols, so a stray Connect click cannot land on real funds (and
+ * both need the typed word anyway). A paper session keeps its data source; its environment is its
+ * data's, not an account's, so it is not carried over.
  */
 export function initialForm(current: VenueChoices['current'] | null): ConnectForm {
   const bybit = current?.venue === 'bybit';
   const named = current !== null && current.venue !== 'sim' && current.symbols.length > 0;
   return {
-    venue: current?.venue ?? 'sim',
+    venue: current === null ? 'sim' : current.venue === 'mexc' ? 'bybit' : current.venue,
     env: bybit && current.env !== null && current.env !== 'mainnet' ? current.env : 'testnet',
     category: bybit && current.category !== null ? current.category : 'linear',
+    // An older host names no source: its paper trading is on Bybit's data.
+    source: current?.venue === 'paper' && current.source === 'mexc' ? 'mexc' : 'bybit',
     symbols: named ? current.symbols.join(', ') : DEFAULT_SYMBOLS,
     confirm: '',
   };
@@ -76,9 +93,9 @@ export function parseSymbols(text: string): Parsed<string[]> {
   return { ok: true, value: symbols };
 }
 
-/** Mainnet is chosen: the form must carry the typed confirmation. */
+/** Real money is chosen (Bybit mainnet, or MEXC, which has nothing else): the form must carry the typed confirmation. */
 export function needsConfirmation(form: Pick<ConnectForm, 'venue' | 'env'>): boolean {
-  return form.venue === 'bybit' && form.env === 'mainnet';
+  return form.venue === 'mexc' || (form.venue === 'bybit' && form.env === 'mainnet');
 }
 
 /**
@@ -90,9 +107,15 @@ export function connectRequest(form: ConnectForm): Parsed<ConnectInput> {
   if (form.venue === 'sim') return { ok: true, value: { venue: 'sim' } };
   const symbols = parseSymbols(form.symbols);
   if (!symbols.ok) return symbols;
-  // Paper trading: Bybit's public data, spot, no environment or key to choose.
+  // Paper trading: the chosen venue's public data, spot, no environment or key to choose.
   if (form.venue === 'paper')
-    return { ok: true, value: { venue: 'paper', source: 'bybit', symbols: symbols.value } };
+    return { ok: true, value: { venue: 'paper', source: form.source, symbols: symbols.value } };
+  const typed = form.confirm === MAINNET_CONFIRMATION;
+  // MEXC: spot on its one account, which is real money; no environment or product to send.
+  if (form.venue === 'mexc')
+    return typed
+      ? { ok: true, value: { venue: 'mexc', symbols: symbols.value, confirm: form.confirm } }
+      : { ok: false, message: `type ${MAINNET_CONFIRMATION} to connect to MEXC (real money)` };
   const input: ConnectInput = {
     venue: 'bybit',
     env: form.env,
@@ -100,8 +123,7 @@ export function connectRequest(form: ConnectForm): Parsed<ConnectInput> {
     symbols: symbols.value,
   };
   if (needsConfirmation(form)) {
-    if (form.confirm !== MAINNET_CONFIRMATION)
-      return { ok: false, message: `type ${MAINNET_CONFIRMATION} to connect to mainnet` };
+    if (!typed) return { ok: false, message: `type ${MAINNET_CONFIRMATION} to connect to mainnet` };
     input.confirm = form.confirm;
   }
   return { ok: true, value: input };
@@ -111,14 +133,54 @@ export function connectRequest(form: ConnectForm): Parsed<ConnectInput> {
 export function modeOf(venue: VenueName, env: BybitEnv): Mode {
   if (venue === 'sim') return 'sim';
   if (venue === 'paper') return 'paper';
+  if (venue === 'mexc') return 'live';
   return env === 'mainnet' ? 'live' : env;
 }
 
-/** A choice in words, for the Connect button and the "now" line. */
-export function describeVenue(venue: VenueName, env: BybitEnv | null): string {
+/** A venue's name as the screens write it. */
+export function venueLabel(venue: PaperSource): string {
+  return venue === 'mexc' ? 'MEXC' : 'Bybit';
+}
+
+/** A choice in words, for the Connect button; paper names whose data it follows (Bybit's by default). */
+export function describeVenue(venue: VenueName, env: BybitEnv | null, source: PaperSource = 'bybit'): string {
   if (venue === 'sim') return 'the simulator';
-  if (venue === 'paper') return 'PAPER (Bybit data)';
+  if (venue === 'paper') return `PAPER (${venueLabel(source)} data)`;
+  if (venue === 'mexc') return 'MEXC';
   return `Bybit ${env ?? ''}`.trim();
+}
+
+/** The Connect button's words: real money says so on the button itself. */
+export function connectLabel(form: Pick<ConnectForm, 'venue' | 'env' | 'source'>): string {
+  if (form.venue === 'mexc') return 'Connect to MEXC (real money)';
+  if (needsConfirmation(form)) return 'Connect to MAINNET (real money)';
+  return `Connect to ${describeVenue(form.venue, form.env, form.source)}`;
+}
+
+/**
+ * The session running now in words, for the connect view's "Now:" line: "simulator", "paper on
+ * Bybit mainnet data, spot · BTCUSDT", "paper on MEXC data, spot", "Bybit testnet linear · BTCUSDT",
+ * "MEXC spot · BTCUSDT".
+ */
+export function describeCurrent(current: VenueChoices['current']): string {
+  const symbols = current.symbols.length > 0 ? ` · ${current.symbols.join(', ')}` : '';
+  switch (current.venue) {
+    case 'sim':
+      return `simulator${symbols}`;
+    case 'paper':
+      return current.source === 'mexc'
+        ? `paper on MEXC data, spot${symbols}`
+        : `paper on Bybit ${current.env ?? ''} data, spot${symbols}`;
+    case 'mexc':
+      return `MEXC spot${symbols}`;
+    case 'bybit':
+      return `Bybit ${current.env ?? ''} ${current.category ?? ''}${symbols}`;
+  }
+}
+
+/** A key set's name in the credentials view: "Bybit testnet", "MEXC spot". */
+export function describeTarget(target: CredentialTarget): string {
+  return target.venue === 'mexc' ? 'MEXC spot' : `Bybit ${target.env}`;
 }
 
 /** Starting balances in words, as the engine lists them: "100,000 USDT, 0.1 BTC". */

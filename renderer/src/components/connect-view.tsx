@@ -6,16 +6,20 @@ import { closeVenueView, loadChoices, useVenueStore, type VenueView } from '../s
 import {
   BYBIT_CATEGORIES,
   BYBIT_ENVS,
+  connectLabel,
   connectRequest,
   describeBalances,
   describeCredential,
-  describeVenue,
+  describeCurrent,
   initialForm,
   modeOf,
   needsConfirmation,
+  PAPER_SOURCES,
   parseSymbols,
+  venueLabel,
   type BybitEnv,
   type ConnectForm,
+  type PaperSource,
 } from '../venue-form.ts';
 import { CredentialsView } from './credentials-form.tsx';
 import { MODE_LABEL } from './link-status.tsx';
@@ -70,14 +74,89 @@ function EnvRow(props: {
 }
 
 /**
- * Paper trading's source: whose public data the fills follow, at which endpoints, and that no key
- * is needed (none is asked for). Spot only: the simulated account holds balances, not positions.
+ * MEXC spot: its one account, which is real money (MEXC has no testnet or demo), at its endpoints,
+ * with the key saved for it. Drawn like Bybit's mainnet row, and always checked: there is nothing
+ * else on MEXC to choose.
  */
-function PaperSource(props: { paper: VenueChoices['paper'] | undefined }) {
-  const bybit = props.paper?.bybit;
+function MexcAccount(props: { mexc: VenueChoices['mexc'] | undefined }) {
+  const mexc = props.mexc;
   return (
-    <fieldset data-testid="connect-paper">
+    <fieldset data-testid="connect-mexc">
+      <legend>Account</legend>
+      <table className="env-table">
+        <thead>
+          <tr className="muted">
+            <th />
+            <th>Mode</th>
+            <th>REST</th>
+            <th>WebSocket</th>
+            <th>Credentials</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr
+            className="env-row env-row--checked env-row--mainnet env-row--mexc"
+            data-testid="connect-mexc-row"
+            data-env="mainnet"
+          >
+            <td>spot</td>
+            <td>
+              <span className="mode mode--live">{MODE_LABEL.live}</span>
+            </td>
+            <td className="num endpoint" data-testid="connect-mexc-rest">
+              {mexc?.restUrl ?? '—'}
+            </td>
+            <td className="num endpoint" data-testid="connect-mexc-ws">
+              {mexc?.wsUrl ?? '—'}
+            </td>
+            <td
+              className={mexc?.credentials.exists ? 'ok-note' : 'muted'}
+              data-testid="connect-mexc-credentials"
+              data-exists={mexc?.credentials.exists ? 'true' : 'false'}
+            >
+              {mexc ? describeCredential(mexc.credentials) : '—'}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+    </fieldset>
+  );
+}
+
+/**
+ * Paper trading's source: whose public data the fills follow (Bybit's or MEXC's), at which
+ * endpoints, and that no key is needed (none is asked for). Spot only: the simulated account holds
+ * balances, not positions.
+ */
+function PaperSourceChoice(props: {
+  paper: VenueChoices['paper'] | undefined;
+  source: PaperSource;
+  disabled: boolean;
+  onPick: (source: PaperSource) => void;
+}) {
+  const bybit = props.paper?.bybit;
+  // A host from before MEXC lists no MEXC data: its endpoints show as unknown.
+  const mexc = props.paper?.mexc;
+  const chosen = props.source === 'mexc' ? mexc : bybit;
+  const env = props.source === 'bybit' ? (bybit?.env ?? '') : '';
+  const name = venueLabel(props.source);
+  return (
+    <fieldset data-testid="connect-paper" disabled={props.disabled}>
       <legend>Market data</legend>
+      <div className="connect-row paper-sources">
+        {PAPER_SOURCES.map((s) => (
+          <label key={s.value}>
+            <input
+              type="radio"
+              name="connect-paper-source"
+              data-testid={`connect-paper-source-${s.value}`}
+              checked={props.source === s.value}
+              onChange={() => props.onPick(s.value)}
+            />{' '}
+            {s.label} public data
+          </label>
+        ))}
+      </div>
       <table className="env-table">
         <thead>
           <tr className="muted">
@@ -89,25 +168,29 @@ function PaperSource(props: { paper: VenueChoices['paper'] | undefined }) {
           </tr>
         </thead>
         <tbody>
-          <tr className="env-row env-row--checked env-row--paper" data-testid="connect-paper-row">
-            <td data-testid="connect-paper-source" data-env={bybit?.env ?? ''}>
-              Bybit {bybit?.env ?? ''} public data
+          <tr
+            className="env-row env-row--checked env-row--paper"
+            data-testid="connect-paper-row"
+            data-source={props.source}
+          >
+            <td data-testid="connect-paper-source" data-env={env} data-source={props.source}>
+              {props.source === 'bybit' ? `Bybit ${env} public data` : 'MEXC public data'}
             </td>
             <td>
               <span className="mode mode--paper">{MODE_LABEL.paper}</span>
             </td>
             <td className="num endpoint" data-testid="connect-paper-rest">
-              {bybit?.restUrl ?? '—'}
+              {chosen?.restUrl ?? '—'}
             </td>
             <td className="num endpoint" data-testid="connect-paper-ws">
-              {bybit?.wsUrl ?? '—'}
+              {chosen?.wsUrl ?? '—'}
             </td>
             <td className="muted">none needed</td>
           </tr>
         </tbody>
       </table>
       <p className="muted paper-note" data-testid="connect-paper-note">
-        No order reaches Bybit: fills are simulated against its live book and trades, with queue position and
+        No order reaches {name}: fills are simulated against its live book and trades, with queue position and
         network latency, on a spot account
         {props.paper ? ` starting with ${describeBalances(props.paper.balances)}` : ''}.
       </p>
@@ -134,6 +217,7 @@ function VenueForm(props: { initial: ConnectForm; choices: VenueChoices | null }
   };
   const bybit = form.venue === 'bybit';
   const paper = form.venue === 'paper';
+  const mexc = form.venue === 'mexc';
   const mainnet = needsConfirmation(form);
   const request = connectRequest(form);
   const symbolsHint = form.venue !== 'sim' && form.symbols.trim() !== '' ? parseSymbols(form.symbols) : null;
@@ -149,7 +233,7 @@ function VenueForm(props: { initial: ConnectForm; choices: VenueChoices | null }
     setError(null);
     const r = await invoke('venue.connect', request.value);
     setPending(false);
-    // The confirmation is good for one attempt: another try on mainnet is typed again.
+    // The confirmation is good for one attempt: another try on real money is typed again.
     setForm((f) => ({ ...f, confirm: '' }));
     if (r.ok) {
       closeVenueView();
@@ -190,7 +274,7 @@ function VenueForm(props: { initial: ConnectForm; choices: VenueChoices | null }
             checked={paper}
             onChange={() => edit({ venue: 'paper', confirm: '' })}
           />{' '}
-          PAPER (Bybit data) <span className="muted">(live market, simulated fills, no key)</span>
+          PAPER <span className="muted">(live Bybit or MEXC market, simulated fills, no key)</span>
         </label>
         <label>
           <input
@@ -202,9 +286,28 @@ function VenueForm(props: { initial: ConnectForm; choices: VenueChoices | null }
           />{' '}
           Bybit
         </label>
+        <label>
+          <input
+            type="radio"
+            name="connect-venue"
+            data-testid="connect-venue-mexc"
+            checked={mexc}
+            onChange={() => edit({ venue: 'mexc', confirm: '' })}
+          />{' '}
+          MEXC <span className="muted">(spot, real money only)</span>
+        </label>
       </fieldset>
 
-      {paper ? <PaperSource paper={props.choices?.paper} /> : null}
+      {paper ? (
+        <PaperSourceChoice
+          paper={props.choices?.paper}
+          source={form.source}
+          disabled={busy}
+          onPick={(source) => edit({ source })}
+        />
+      ) : null}
+
+      {mexc ? <MexcAccount mexc={props.choices?.mexc} /> : null}
 
       {bybit ? (
         <>
@@ -252,7 +355,7 @@ function VenueForm(props: { initial: ConnectForm; choices: VenueChoices | null }
         </>
       ) : null}
 
-      {bybit || paper ? (
+      {bybit || paper || mexc ? (
         <fieldset disabled={busy}>
           <legend>
             <label htmlFor="connect-symbols">Symbols</label>
@@ -281,8 +384,18 @@ function VenueForm(props: { initial: ConnectForm; choices: VenueChoices | null }
 
       {mainnet ? (
         <div className="mainnet-warning" role="alert" data-testid="connect-mainnet-warning">
-          <strong>MAINNET — REAL MONEY.</strong> Orders go to your real Bybit account and trade your real
-          balance. Quoting, manual orders, flatten and the kill switch all act on real funds.
+          {mexc ? (
+            <>
+              <strong>MEXC — REAL MONEY.</strong> MEXC has no test account: orders go to your real MEXC
+              account and trade your real balance.
+            </>
+          ) : (
+            <>
+              <strong>MAINNET — REAL MONEY.</strong> Orders go to your real Bybit account and trade your real
+              balance.
+            </>
+          )}{' '}
+          Quoting, manual orders, flatten and the kill switch all act on real funds.
           <label className="mainnet-confirm">
             Type <kbd>{MAINNET_CONFIRMATION}</kbd> to enable Connect:{' '}
             <input
@@ -312,7 +425,7 @@ function VenueForm(props: { initial: ConnectForm; choices: VenueChoices | null }
           className={mainnet ? 'btn-kill' : 'btn-go'}
           disabled={busy || !request.ok}
         >
-          {mainnet ? 'Connect to MAINNET (real money)' : `Connect to ${describeVenue(form.venue, form.env)}`}
+          {connectLabel(form)}
         </button>
         <button type="button" onClick={closeVenueView}>
           Cancel
@@ -341,13 +454,7 @@ function ConnectView() {
     <section className="venue-view" data-testid="connect-view">
       {current ? (
         <p className="muted" data-testid="connect-current">
-          Now:{' '}
-          {current.venue === 'sim'
-            ? 'simulator'
-            : current.venue === 'paper'
-              ? `paper on Bybit ${current.env ?? ''} data, spot`
-              : `Bybit ${current.env ?? ''} ${current.category ?? ''}`}
-          {current.symbols.length > 0 ? ` · ${current.symbols.join(', ')}` : ''}
+          Now: {describeCurrent(current)}
         </p>
       ) : null}
       {choicesError ? (
@@ -370,7 +477,7 @@ const TABS: { view: VenueView; label: string }[] = [
   { view: 'credentials', label: 'Credentials' },
 ];
 
-/** The venue dialog over the workstation: choosing a venue, and the keys each Bybit environment uses. */
+/** The venue dialog over the workstation: choosing a venue, and the keys each Bybit environment and MEXC use. */
 export function VenueDialog() {
   const view = useVenueStore((s) => s.view);
   useEffect(() => {

@@ -3,7 +3,13 @@ import { useShallow } from 'zustand/react/shallow';
 import type { CredentialStatus } from '../../../engine/api/contract.ts';
 import { useEngineStore } from '../store/engine-store.ts';
 import { loadChoices, useVenueStore } from '../store/venue-store.ts';
-import { BYBIT_ENVS, describeCredential, type BybitEnv } from '../venue-form.ts';
+import {
+  BYBIT_ENVS,
+  describeCredential,
+  describeTarget,
+  MEXC_TARGET,
+  type CredentialTarget,
+} from '../venue-form.ts';
 
 type Result =
   | { kind: 'saved' | 'deleted'; text: string }
@@ -11,12 +17,12 @@ type Result =
   | { kind: 'error'; text: string };
 
 /**
- * One environment's key and secret. The secret is typed, sent once with `credentials.save`, and
+ * One key set's key and secret: a Bybit environment's, or MEXC's (its one account, real money). The secret is typed, sent once with `credentials.save`, and
  * dropped from this component's state in the same step, whatever the answer: nothing here can read it
  * back (there is no command for that), so the form offers only replace, test and delete.
  */
 function CredentialsForm(props: {
-  env: BybitEnv;
+  target: CredentialTarget;
   status: CredentialStatus | undefined;
   keychainAvailable: boolean;
 }) {
@@ -27,7 +33,11 @@ function CredentialsForm(props: {
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [result, setResult] = useState<Result | null>(null);
   const exists = props.status?.exists ?? false;
-  const target = { venue: 'bybit', env: props.env } as const;
+  const target = props.target;
+  const isMexc = target.venue === 'mexc';
+  // Bybit's forms are told apart by environment; MEXC's has its own id (its env, mainnet, is Bybit's too).
+  const slug = isMexc ? 'mexc' : target.env;
+  const realMoney = isMexc || target.env === 'mainnet';
 
   const save = async () => {
     const input = { ...target, apiKey: apiKey.trim(), apiSecret: apiSecret.trim() };
@@ -71,9 +81,10 @@ function CredentialsForm(props: {
 
   return (
     <form
-      className={`credentials-form credentials-form--${props.env}`}
-      data-testid="credentials-form"
-      data-env={props.env}
+      className={`credentials-form credentials-form--${realMoney ? 'mainnet' : target.env} credentials-form--${slug}`}
+      data-testid={isMexc ? 'credentials-mexc-form' : 'credentials-form'}
+      data-venue={target.venue}
+      data-env={target.env}
       data-exists={exists ? 'true' : 'false'}
       onSubmit={(e) => {
         e.preventDefault();
@@ -81,16 +92,16 @@ function CredentialsForm(props: {
       }}
     >
       <h3>
-        Bybit {props.env}
-        {props.env === 'mainnet' ? <span className="real-money">real money</span> : null}
+        {describeTarget(target)}
+        {realMoney ? <span className="real-money">real money</span> : null}
         <span className={exists ? 'ok-note' : 'muted'} data-testid="credentials-status">
           {props.status ? describeCredential(props.status) : '—'}
         </span>
       </h3>
       <div className="credentials-fields">
-        <label htmlFor={`cred-key-${props.env}`}>API key</label>
+        <label htmlFor={`cred-key-${slug}`}>API key</label>
         <input
-          id={`cred-key-${props.env}`}
+          id={`cred-key-${slug}`}
           data-testid="credentials-key"
           className="num"
           autoComplete="off"
@@ -99,9 +110,9 @@ function CredentialsForm(props: {
           value={apiKey}
           onChange={(e) => setApiKey(e.target.value)}
         />
-        <label htmlFor={`cred-secret-${props.env}`}>Secret</label>
+        <label htmlFor={`cred-secret-${slug}`}>Secret</label>
         <input
-          id={`cred-secret-${props.env}`}
+          id={`cred-secret-${slug}`}
           data-testid="credentials-secret"
           className="num"
           type="password"
@@ -132,7 +143,7 @@ function CredentialsForm(props: {
               className="btn-kill"
               onClick={() => void remove()}
             >
-              Delete the {props.env} key
+              Delete the {isMexc ? 'MEXC' : target.env} key
             </button>
             <button type="button" onClick={() => setConfirmDelete(false)}>
               Keep it
@@ -181,7 +192,17 @@ function ResultLine(props: { result: Result }) {
   );
 }
 
-/** Settings: the keys each Bybit environment uses, kept in the OS keychain and never shown again. */
+/** MEXC's saved key, or undefined while unknown (or from a host that predates MEXC and lists none). */
+function mexcStatus(
+  choices: { mexc?: { credentials: CredentialStatus } } | null,
+): CredentialStatus | undefined {
+  return choices?.mexc?.credentials;
+}
+
+/**
+ * Settings: the keys each Bybit environment and MEXC use, kept in the OS keychain and never shown
+ * again. MEXC has one key set: its only account, which is real money.
+ */
 export function CredentialsView() {
   const { choices, choicesError } = useVenueStore(
     useShallow((s) => ({ choices: s.choices, choicesError: s.choicesError })),
@@ -209,11 +230,12 @@ export function CredentialsView() {
       {BYBIT_ENVS.map((env) => (
         <CredentialsForm
           key={env}
-          env={env}
+          target={{ venue: 'bybit', env }}
           status={choices?.bybit.envs.find((e) => e.env === env)?.credentials}
           keychainAvailable={available}
         />
       ))}
+      <CredentialsForm target={MEXC_TARGET} status={mexcStatus(choices)} keychainAvailable={available} />
     </section>
   );
 }

@@ -17,7 +17,8 @@ export const MODE_LABEL: Record<Mode, string> = {
  * quota left and the clock offset. On the simulator every field is null and nothing is drawn, except
  * a venue switch under way or failed, which the header shows wherever the venue dialog is. On paper
  * the environment is the one whose public data is used: drawn as data, in the paper colour, never as
- * an account (a paper session on mainnet data must not look like mainnet).
+ * an account (a paper session on mainnet data must not look like mainnet). Paper on MEXC's data has
+ * no environment (MEXC has one); the venue's id names it.
  */
 export function LinkStatus() {
   const l = useEngineStore(
@@ -25,6 +26,7 @@ export function LinkStatus() {
       const link = s.state?.link;
       return {
         paper: s.state?.mode === 'paper',
+        mexcData: s.state?.mode === 'paper' && /mexc/i.test(s.state.venue),
         env: link?.env ?? null,
         category: link?.category ?? null,
         connection: s.state?.connection.state ?? null,
@@ -47,6 +49,12 @@ export function LinkStatus() {
           {l.category !== null ? <span className="muted"> · {l.category}</span> : null}
         </span>
       ) : null}
+      {l.env === null && l.mexcData ? (
+        <span className="venue-env venue-env--paper" data-testid="venue-env" data-paper="true">
+          MEXC data
+          {l.category !== null ? <span className="muted"> · {l.category}</span> : null}
+        </span>
+      ) : null}
       {l.env !== null && !l.paper ? (
         <span className={`venue-env venue-env--${l.env}`} data-testid="venue-env">
           {l.env}
@@ -58,7 +66,7 @@ export function LinkStatus() {
           simulated fills · no order reaches the venue
         </span>
       ) : null}
-      {l.env !== null && l.connection !== null ? (
+      {(l.env !== null || l.paper) && l.connection !== null ? (
         <span
           className={`venue-link venue-link--${l.connection}`}
           data-testid="venue-link"
