@@ -280,6 +280,7 @@ export class InstrumentDesk {
       model: config.model,
       quotingConfig: config.quoting,
       maxPositionLots: config.limits.maxPositionLots,
+      minNotionalUnits: this.instrument.minNotionalUnits,
     };
     const decision = decideQuotes(i);
     this.decision = decision;

@@ -44,6 +44,12 @@ export interface QuoteParams {
   pinAsk?: number | undefined;
   /** Absolute position limit in lots; the side that would add to a position at the limit is withheld. */
   maxPositionLots: number;
+  /**
+   * The venue's smallest order notional in tick × lot units (0 where it has none). A level whose size
+   * would fall below it at its price is quoted at the smallest size that reaches it instead, so a
+   * small default size on a high-priced instrument (0.00001 BTC at 65,000) is not refused outright.
+   */
+  minNotionalUnits?: number;
 }
 
 export interface Touch {
@@ -94,13 +100,20 @@ export function buildQuotes(
   if (bid >= ask) {
     return NO_QUOTE('crossed');
   }
-  const canBuy = positionLots + p.sizeLots <= p.maxPositionLots;
-  const canSell = positionLots - p.sizeLots >= -p.maxPositionLots;
+  // One size per side, enough for the venue minimum at the side's lowest price (the deepest bid, the
+  // first ask), so every level of the side is the same order size.
+  const floor = p.minNotionalUnits ?? 0;
+  const sizeAt = (price: number): number =>
+    floor > 0 && price > 0 ? Math.max(p.sizeLots, Math.ceil(floor / price)) : p.sizeLots;
+  const bidSize = sizeAt(Math.max(1, bid - (p.levels - 1) * p.levelSpacingTicks));
+  const askSize = sizeAt(ask);
+  const canBuy = positionLots + bidSize <= p.maxPositionLots;
+  const canSell = positionLots - askSize >= -p.maxPositionLots;
   for (let i = 0; i < p.levels; i++) {
     const b = bid - i * p.levelSpacingTicks;
     const a = ask + i * p.levelSpacingTicks;
-    if (canBuy && b > 0) result.bid.levels.push({ price: b as Ticks, size: p.sizeLots as Lots });
-    if (canSell) result.ask.levels.push({ price: a as Ticks, size: p.sizeLots as Lots });
+    if (canBuy && b > 0) result.bid.levels.push({ price: b as Ticks, size: bidSize as Lots });
+    if (canSell) result.ask.levels.push({ price: a as Ticks, size: askSize as Lots });
   }
   if (!canBuy) result.bid.withheld = 'max_position';
   if (!canSell) result.ask.withheld = 'max_position';

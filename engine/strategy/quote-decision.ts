@@ -58,6 +58,8 @@ export interface QuoteInputs {
   quotingConfig: QuotingConfig;
   /** The risk limit on the absolute position, lots. */
   maxPositionLots: number;
+  /** The venue's smallest order notional in tick × lot units (0 or absent where it has none). */
+  minNotionalUnits?: number;
 }
 
 /** The model's view behind a decision: its inputs and outputs, for the screen and the journal. */
@@ -149,6 +151,7 @@ export function decideQuotes(i: QuoteInputs): QuoteDecision {
       pinBid: ov.pinBid,
       pinAsk: ov.pinAsk,
       maxPositionLots: Math.min(ov.maxPositionLots ?? Infinity, i.maxPositionLots),
+      minNotionalUnits: i.minNotionalUnits ?? 0,
     },
     { bestBid: i.bestBid, bestAsk: i.bestAsk },
     i.positionLots,

@@ -53,6 +53,23 @@ describe('quote builder', () => {
     expect(full.ask.levels).toHaveLength(1);
   });
 
+  it('raises a size below the venue minimum notional to the smallest that reaches it, per side', () => {
+    // A minimum of 12,000 tick×lot units: the ask at 1005 needs 12 lots, the deepest bid (991) 13.
+    const q = buildQuotes(995, 1005, { ...p, levels: 3, minNotionalUnits: 12_000 }, touch, 0);
+    expect(q.bid.levels.map((l) => [l.price, l.size])).toEqual([
+      [995, 13],
+      [993, 13],
+      [991, 13],
+    ]);
+    expect(q.ask.levels.map((l) => l.size)).toEqual([12, 12, 12]);
+    for (const l of [...q.bid.levels, ...q.ask.levels])
+      expect(l.price * l.size).toBeGreaterThanOrEqual(12_000);
+    // A size already above the minimum is kept; the raised size counts against the position limit.
+    expect(buildQuotes(995, 1005, { ...p, minNotionalUnits: 5_000 }, touch, 0).bid.levels[0]!.size).toBe(10);
+    const near = buildQuotes(995, 1005, { ...p, minNotionalUnits: 12_000 }, touch, 90);
+    expect([near.bid.withheld, near.ask.levels[0]!.size]).toEqual(['max_position', 12]);
+  });
+
   it('applies skew and pins', () => {
     const q = buildQuotes(995, 1005, { ...p, skewTicks: -3 }, touch, 0);
     expect([q.bid.levels[0]!.price, q.ask.levels[0]!.price]).toEqual([992, 1002]);
