@@ -123,6 +123,8 @@ export class WorkstationPage {
 }
 
 export type BybitEnvName = 'testnet' | 'demo' | 'mainnet';
+/** A key set in the Credentials view: one per Bybit environment, and MEXC's one account. */
+export type KeySetName = BybitEnvName | 'mexc';
 export type BybitCategoryName = 'spot' | 'linear';
 
 /** What the header shows of the venue link; null where a field is not drawn (the simulator). */
@@ -210,7 +212,7 @@ export class ConnectPage {
     await this.dialog.waitFor({ state: 'detached' });
   }
 
-  async chooseVenue(venue: 'sim' | 'paper' | 'bybit'): Promise<void> {
+  async chooseVenue(venue: 'sim' | 'paper' | 'bybit' | 'mexc'): Promise<void> {
     await this.page.getByTestId(`connect-venue-${venue}`).check();
   }
 
@@ -291,6 +293,28 @@ export class ConnectPage {
     if (outcome === 'timeout') throw new Error('connect neither finished nor failed within 30 s');
   }
 
+  /** MEXC's account row in the connect view: its endpoints and saved key. */
+  async mexcEndpoints(): Promise<{ rest: string; ws: string }> {
+    return {
+      rest: (await this.page.getByTestId('connect-mexc-rest').textContent()) ?? '',
+      ws: (await this.page.getByTestId('connect-mexc-ws').textContent()) ?? '',
+    };
+  }
+
+  mexcCredentials(): Locator {
+    return this.page.getByTestId('connect-mexc-credentials');
+  }
+
+  /** Connects to MEXC (real money: the confirmation is typed) with the symbols, and waits for the dialog to close. */
+  async connectMexc(options: { symbols: string; confirm: string }): Promise<void> {
+    await this.open();
+    await this.chooseVenue('mexc');
+    await this.setSymbols(options.symbols);
+    await this.typeConfirmation(options.confirm);
+    await this.connect();
+    await this.settled();
+  }
+
   /** Paper trading's data source as the connect view shows it: environment and endpoints. */
   async paperSource(): Promise<{ env: string; rest: string; ws: string }> {
     return {
@@ -309,34 +333,35 @@ export class ConnectPage {
     await this.settled();
   }
 
-  /** One environment's credentials form (carries data-env and data-exists). */
-  credentialsForm(env: BybitEnvName): Locator {
+  /** One key set's credentials form (carries data-venue, data-env and data-exists). */
+  credentialsForm(env: KeySetName): Locator {
+    if (env === 'mexc') return this.page.getByTestId('credentials-mexc-form');
     return this.page.locator(`[data-testid="credentials-form"][data-env="${env}"]`);
   }
 
-  credentialStatus(env: BybitEnvName): Locator {
+  credentialStatus(env: KeySetName): Locator {
     return this.credentialsForm(env).getByTestId('credentials-status');
   }
 
-  credentialResult(env: BybitEnvName): Locator {
+  credentialResult(env: KeySetName): Locator {
     return this.credentialsForm(env).getByTestId('credentials-result');
   }
 
-  async fillCredentials(env: BybitEnvName, apiKey: string, apiSecret: string): Promise<void> {
+  async fillCredentials(env: KeySetName, apiKey: string, apiSecret: string): Promise<void> {
     const form = this.credentialsForm(env);
     await form.getByTestId('credentials-key').fill(apiKey);
     await form.getByTestId('credentials-secret').fill(apiSecret);
   }
 
   /** Fills and saves a key and secret, and waits for the engine's answer. */
-  async saveCredentials(env: BybitEnvName, apiKey: string, apiSecret: string): Promise<void> {
+  async saveCredentials(env: KeySetName, apiKey: string, apiSecret: string): Promise<void> {
     await this.fillCredentials(env, apiKey, apiSecret);
     await this.credentialsForm(env).getByTestId('credentials-save').click();
     await this.credentialResult(env).waitFor();
   }
 
   /** Tests the saved key; resolves with the result line (permissions or the venue's message). */
-  async testCredentials(env: BybitEnvName): Promise<{ ok: boolean; text: string; permissions: string[] }> {
+  async testCredentials(env: KeySetName): Promise<{ ok: boolean; text: string; permissions: string[] }> {
     const form = this.credentialsForm(env);
     await form.getByTestId('credentials-test').click();
     const result = this.credentialResult(env);
@@ -349,7 +374,7 @@ export class ConnectPage {
     };
   }
 
-  async deleteCredentials(env: BybitEnvName): Promise<void> {
+  async deleteCredentials(env: KeySetName): Promise<void> {
     const form = this.credentialsForm(env);
     await form.getByTestId('credentials-delete').click();
     await form.getByTestId('credentials-delete-confirm').click();
