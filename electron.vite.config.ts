@@ -49,8 +49,8 @@ function workerUrls(): Plugin {
 
 /**
  * Files the engine reads beside its code at run time (`new URL('./mexc-push.proto', import.meta.url)`
- * in engine/venues/mexc/proto/codec.ts): copied into the bundle as assets and the URL pointed at the
- * copy, as for the workers above.
+ * in engine/venues/mexc/proto/codec.ts): copied into the bundle as assets, the URL written with the
+ * same placeholder as a worker's, which workerUrls' renderChunk turns into the path to the copy.
  */
 function dataFileUrls(): Plugin {
   const url = /new URL\(\s*(['"])(\.\.?\/[^'"]+\.proto)\1\s*,\s*import\.meta\.url\s*\)/g;
@@ -64,7 +64,7 @@ function dataFileUrls(): Plugin {
       for (const m of code.matchAll(url)) {
         const file = resolve(id, '..', m[2]!);
         const ref = this.emitFile({ type: 'asset', name: basename(file), source: await readFile(file) });
-        out += `${code.slice(last, m.index)}new URL(import.meta.ROLLUP_FILE_URL_${ref})`;
+        out += `${code.slice(last, m.index)}new URL("__MMWS_WORKER_${ref}__", import.meta.url)`;
         last = m.index + m[0].length;
       }
       return last === 0 ? null : { code: out + code.slice(last), map: null };
