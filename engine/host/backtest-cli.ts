@@ -7,6 +7,8 @@
  *   record --venue sim --name NAME --seconds N [--symbols BTCUSDT,...] [--seed N]
  *   record --venue bybit:mainnet|testnet|demo --name NAME --symbols BTCUSDT[,...] [--seconds N]
  *          [--category spot|linear] [--bybit-rest-url URL --bybit-ws-url URL]   (public data, no key)
+ *   record --venue mexc --name NAME --symbols BTCUSDT[,...] [--seconds N]
+ *          [--mexc-rest-url URL --mexc-ws-url URL]   (MEXC spot's public data, no key)
  *   list [--json]                     recordings (yours, then the samples shipped in resources/)
  *   runs [--json]                     stored backtest runs
  *   delete NAME                       deletes one of your recordings
@@ -41,6 +43,7 @@ import {
   type RecordingInfo,
 } from '../store/recordings.ts';
 import type { BybitEnv } from '../venues/bybit/bybit-venue.ts';
+import { MexcMarketData } from '../venues/mexc/market-data.ts';
 import { BybitMarketData } from '../venues/paper/bybit-market-data.ts';
 import { createDefaultSim, defaultSimInstruments } from '../venues/sim/index.ts';
 import { QUEUE_MODEL_NAMES } from '../venues/sim-exec/queue-model.ts';
@@ -250,15 +253,18 @@ async function record(argv: string[], dataDir: string): Promise<number> {
       category: { type: 'string', default: 'spot' },
       'bybit-rest-url': { type: 'string' },
       'bybit-ws-url': { type: 'string' },
+      'mexc-rest-url': { type: 'string' },
+      'mexc-ws-url': { type: 'string' },
       'data-dir': { type: 'string' },
     },
   });
   if (values.name === undefined) throw new UsageError('record needs --name NAME');
   checkRecordingName(values.name);
   const bybit = /^bybit:(mainnet|testnet|demo)$/.exec(values.venue);
-  if (bybit) return recordBybit(bybit[1] as BybitEnv, values, dataDir);
+  if (bybit) return recordLive({ kind: 'bybit', env: bybit[1] as BybitEnv }, values, dataDir);
+  if (values.venue === 'mexc') return recordLive({ kind: 'mexc' }, values, dataDir);
   if (values.venue !== 'sim')
-    throw new UsageError(`--venue must be sim or bybit:mainnet|testnet|demo, got ${values.venue}`);
+    throw new UsageError(`--venue must be sim, bybit:mainnet|testnet|demo or mexc, got ${values.venue}`);
   if (values.seconds === undefined || !/^\d{1,6}$/.test(values.seconds) || Number(values.seconds) < 1)
     throw new UsageError('record needs --seconds N (a whole number of simulated seconds)');
   if (!/^\d{1,9}$/.test(values.seed))
@@ -303,12 +309,12 @@ async function record(argv: string[], dataDir: string): Promise<number> {
 }
 
 /**
- * Records a Bybit environment's public market data (no key needed) in real time, until --seconds
- * have passed or Ctrl-C; the recording is completed either way. Endpoints follow --bybit-rest-url /
- * --bybit-ws-url or MMWS_BYBIT_REST_URL / MMWS_BYBIT_WS_URL, as for `npm run serve`.
+ * Records a live venue's public market data (no key needed) in real time, until --seconds have
+ * passed or Ctrl-C; the recording is completed either way. Endpoints follow --bybit-rest-url /
+ * --bybit-ws-url (MMWS_BYBIT_REST_URL / MMWS_BYBIT_WS_URL), or the --mexc-… ones, as for `npm run serve`.
  */
-async function recordBybit(
-  env: BybitEnv,
+async function recordLive(
+  venue: { kind: 'bybit'; env: BybitEnv } | { kind: 'mexc' },
   values: {
     name?: string;
     seconds?: string;
@@ -316,41 +322,49 @@ async function recordBybit(
     category: string;
     'bybit-rest-url'?: string;
     'bybit-ws-url'?: string;
+    'mexc-rest-url'?: string;
+    'mexc-ws-url'?: string;
   },
   dataDir: string,
 ): Promise<number> {
   const name = values.name!;
+  const label = venue.kind === 'bybit' ? 'Bybit' : 'MEXC';
   if (values.symbols === undefined)
-    throw new UsageError('recording Bybit needs --symbols BTCUSDT[,ETHUSDT…]');
+    throw new UsageError(`recording ${label} needs --symbols BTCUSDT[,ETHUSDT…]`);
   if (values.seconds !== undefined && (!/^\d{1,7}$/.test(values.seconds) || Number(values.seconds) < 1))
     throw new UsageError('--seconds must be a whole number of seconds');
   if (values.category !== 'spot' && values.category !== 'linear')
     throw new UsageError(`--category must be spot or linear, got ${values.category}`);
+  if (venue.kind === 'mexc' && values.category !== 'spot')
+    throw new UsageError('MEXC is recorded on spot: leave out --category or use spot');
   const symbols = values.symbols.split(',').map((x) => x.trim());
   const clock = new WallClock();
-  const restUrl = values['bybit-rest-url'] ?? process.env['MMWS_BYBIT_REST_URL'];
-  const wsUrl = values['bybit-ws-url'] ?? process.env['MMWS_BYBIT_WS_URL'];
-  const market = new BybitMarketData({
-    env,
-    clock,
-    category: values.category,
+  const prefix = venue.kind === 'bybit' ? 'BYBIT' : 'MEXC';
+  const restUrl = values[`${venue.kind}-rest-url`] ?? process.env[`MMWS_${prefix}_REST_URL`];
+  const wsUrl = values[`${venue.kind}-ws-url`] ?? process.env[`MMWS_${prefix}_WS_URL`];
+  const endpoints = {
     ...(restUrl === undefined ? {} : { restUrl }),
     ...(wsUrl === undefined ? {} : { wsUrl }),
-  });
+  };
+  const market =
+    venue.kind === 'bybit'
+      ? new BybitMarketData({ env: venue.env, clock, category: values.category, ...endpoints })
+      : new MexcMarketData({ clock, ...endpoints });
+  const where = venue.kind === 'bybit' ? `Bybit ${venue.env} ${values.category}` : 'MEXC spot';
   const store = new RecordingStore(recordingsFile(dataDir));
   try {
     await market.connect();
     const listed = await market.instruments();
     const specs = symbols.map((sym) => {
       const spec = listed.find((l) => l.symbol === sym);
-      if (!spec) throw new EngineError('not_found', `Bybit ${env} ${values.category} lists no ${sym}`);
+      if (!spec) throw new EngineError('not_found', `${where} lists no ${sym}`);
       return spec;
     });
     const recorder = new MarketRecorder({
       store,
       market,
       clock,
-      venue: `bybit:${env}`,
+      venue: venue.kind === 'bybit' ? `bybit:${venue.env}` : 'mexc',
       name,
       instruments: specs,
     });
