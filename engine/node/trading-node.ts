@@ -2,7 +2,7 @@ import { EventBus } from '../core/bus.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import { Decimal } from '../core/decimal.ts';
 import { EngineError } from '../core/errors.ts';
-import { defineInstrument, type Lots, type Ticks } from '../core/instrument.ts';
+import { defineInstrument, type InstrumentSpec, type Lots, type Ticks } from '../core/instrument.ts';
 import type { DomainEvents } from '../events/domain-events.ts';
 import type { OrderManager } from '../oms/order-manager.ts';
 import { Reconciler, type ReconcileResult, type StrangerPolicy } from '../oms/reconciler.ts';
@@ -150,14 +150,18 @@ export class TradingNode {
   async start(): Promise<void> {
     if (this.running) return;
     await this.venue.connect();
-    const specs = await this.venue.instruments();
-    const wanted = this.o.symbols ?? specs.map((s) => s.symbol);
-    if (wanted.length === 0) throw new EngineError('invalid_input', 'the node needs at least one instrument');
+    let chosen: InstrumentSpec[];
+    try {
+      chosen = await this.chooseInstruments();
+    } catch (err) {
+      // Refused before anything trades: the link (sockets, a listen key) is closed again, not left open.
+      await this.venue.disconnect().catch(() => undefined);
+      throw err;
+    }
     const books = this.books;
     const runTag = (this.clock.now() % 1e9).toString(36);
-    for (const [index, symbol] of wanted.entries()) {
-      const spec = specs.find((s) => s.symbol === symbol);
-      if (!spec) throw new EngineError('not_found', `the venue does not list ${symbol}`);
+    for (const [index, spec] of chosen.entries()) {
+      const symbol = spec.symbol;
       const instrument = defineInstrument(spec);
       const config = this.o.config(instrument);
       const desk = new InstrumentDesk({
@@ -224,6 +228,22 @@ export class TradingNode {
         this.sampleEquity();
       }, EQUITY_MS),
     );
+  }
+
+  /** The instruments to trade, as the venue lists them open for trading; any other symbol is refused. */
+  private async chooseInstruments(): Promise<InstrumentSpec[]> {
+    const specs = await this.venue.instruments();
+    const wanted = this.o.symbols ?? specs.map((s) => s.symbol);
+    if (wanted.length === 0) throw new EngineError('invalid_input', 'the node needs at least one instrument');
+    return wanted.map((symbol) => {
+      const spec = specs.find((s) => s.symbol === symbol);
+      if (!spec)
+        throw new EngineError(
+          'not_found',
+          `the venue does not list ${symbol} open for trading (unknown, halted or closed to the API)`,
+        );
+      return spec;
+    });
   }
 
   /** Cancels what rests, stops the streams, disconnects and flushes the journal. */

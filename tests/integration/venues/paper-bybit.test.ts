@@ -177,6 +177,7 @@ describe('paper trading on Bybit data against the Bybit simulator', () => {
       venue: 'paper',
       env: 'mainnet',
       category: 'spot',
+      source: 'bybit',
       symbols: ['BTCUSDT'],
     });
     await until('the book from the simulator', () => engine.state().book.bids.length > 0);
