@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { hmacHex, signaturesEqual } from '../../venues/bybit/sign.ts';
+import { hmacHex, signaturesEqual } from '../../venues/hmac.ts';
 import type { Reply } from './wire.ts';
 import { fail, missing } from './wire.ts';
 

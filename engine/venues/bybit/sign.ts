@@ -1,4 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmacHex } from '../hmac.ts';
+
+export { hmacHex, signaturesEqual } from '../hmac.ts';
 
 /**
  * Bybit v5 HMAC signing (exchange-apis.md A2): HMAC-SHA256 keyed by the API secret, lowercase hex.
@@ -20,14 +22,4 @@ export function signRest(
 /** The signature of a WebSocket `auth` op for `expires` (ms epoch). */
 export function signWsAuth(secret: string, expires: number): string {
   return hmacHex(secret, `GET/realtime${expires}`);
-}
-
-export function hmacHex(secret: string, text: string): string {
-  return createHmac('sha256', secret).update(text, 'utf8').digest('hex');
-}
-
-/** Compares two hex signatures in constant time (false for any length or format mismatch). */
-export function signaturesEqual(expected: string, given: string): boolean {
-  if (expected.length !== given.length || !/^[0-9a-f]*$/.test(given)) return false;
-  return timingSafeEqual(Buffer.from(expected, 'utf8'), Buffer.from(given, 'utf8'));
 }

@@ -1,4 +1,4 @@
-import { hmacHex } from '../bybit/sign.ts';
+import { hmacHex } from '../hmac.ts';
 
 export { signaturesEqual } from '../bybit/sign.ts';
 
