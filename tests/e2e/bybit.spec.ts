@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page, WebSocketRoute } from '@playwright/test';
 import type { HostCommand } from '../../engine/api/contract.ts';
-import { inKeyringSession, keyringEnv, missingKeyringBinary } from '../support/keyring.ts';
-import { expect, ROOT, test } from './fixtures.ts';
+import { missingKeyringBinary } from '../support/keyring.ts';
+import { expect, test } from './fixtures.ts';
 import { ConnectPage, WorkstationPage, type BybitEnvName } from './pages/workstation.ts';
-import { filesUnder, spawnGroup, waitForOutput, type Spawned } from './processes.ts';
+import { filesUnder, VenueRig } from './processes.ts';
 
 /**
  * The venue dialog, the credentials settings and the header's venue fields.
@@ -425,9 +422,6 @@ test.describe('venue dialog and credentials (host commands scripted on the simul
 // ---------------------------------------------------------------------------------------------------
 // The real thing: the host pointed at the Bybit protocol simulator, credentials in the OS keychain.
 
-// Unlocks (and on first use creates) the throwaway login keyring; it guards nothing.
-const KEYRING_PASSWORD = 'mm-workstation-e2e-keyring';
-
 test.describe('Bybit testnet against the Bybit protocol simulator', () => {
   const absent = missingKeyringBinary();
   test.skip(
@@ -438,55 +432,9 @@ test.describe('Bybit testnet against the Bybit protocol simulator', () => {
 
   const apiKey = `e2e${randomBytes(6).toString('hex')}`;
   const apiSecret = plantedSecret();
-  // Set one by one in beforeEach, so afterEach cleans up whatever started before a failure.
-  let simulator: Spawned | undefined;
-  let host: Spawned | undefined;
-  let dataDir: string | undefined;
-  let home: string | undefined;
-  let url = '';
-
-  test.beforeEach(async () => {
-    // The secret goes in through the environment, not argv, where any process listing would show it.
-    const sim = spawnGroup(process.execPath, ['engine/simulators/cli.ts', 'bybit', '--port', '0'], {
-      ...process.env,
-      VENUE_SIM_API_KEY: apiKey,
-      VENUE_SIM_API_SECRET: apiSecret,
-    });
-    simulator = sim;
-    const line = await waitForOutput(sim, /^\{.*"venue":"bybit".*\}$/m, 'the Bybit simulator');
-    const endpoints = JSON.parse(line[0]) as { rest: string; ws: string };
-    const data = mkdtempSync(join(tmpdir(), 'mmws-e2e-bybit-'));
-    dataDir = data;
-    // A private D-Bus session with its own unlocked gnome-keyring in a fresh HOME (as
-    // tests/integration/host/keychain.test.ts does): libsecret must find it before it first connects,
-    // and the trader's own keyring is never touched.
-    const keyringHome = mkdtempSync(join(tmpdir(), 'mmws-e2e-keyring-'));
-    home = keyringHome;
-    const env = keyringEnv(keyringHome, KEYRING_PASSWORD, { MM_LOG_LEVEL: 'warn' });
-    const serve = [
-      join(ROOT, 'engine/host/cli.ts'),
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      data,
-      '--bybit-rest-url',
-      endpoints.rest,
-      '--bybit-ws-url',
-      endpoints.ws,
-    ];
-    const [command, args] = inKeyringSession(process.execPath, serve);
-    const started = spawnGroup(command, args, env);
-    host = started;
-    url = (await waitForOutput(started, /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/, 'the host'))[1]!;
-  });
-
-  test.afterEach(async () => {
-    await host?.stop();
-    await simulator?.stop();
-    for (const dir of [dataDir, home]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    [host, simulator, dataDir, home] = [undefined, undefined, undefined, undefined];
-  });
+  const rig = new VenueRig('bybit', { apiKey, apiSecret });
+  test.beforeEach(() => rig.start());
+  test.afterEach(() => rig.stop());
 
   test('save credentials, connect testnet, see the book, quote, kill; the secret is nowhere after saving', async ({
     page,
@@ -495,7 +443,7 @@ test.describe('Bybit testnet against the Bybit protocol simulator', () => {
     page.on('websocket', (socket) => socket.on('framereceived', (f) => frames.push(String(f.payload))));
     const ws = new WorkstationPage(page);
     const connect = new ConnectPage(page);
-    await ws.open(url);
+    await ws.open(rig.url);
     await expect(ws.mode).toHaveText('SIM');
 
     // The environments point at the local simulator, and no key is saved yet.
@@ -540,7 +488,7 @@ test.describe('Bybit testnet against the Bybit protocol simulator', () => {
     // After all of that, the secret has still never come back: page, frames, host output, data dir.
     expect(await connect.pageContents()).not.toContain(apiSecret);
     expect(frames.filter((f) => f.includes(apiSecret))).toEqual([]);
-    expect(host?.output()).not.toContain(apiSecret);
-    expect(filesUnder(dataDir ?? '').filter((text) => text.includes(apiSecret))).toEqual([]);
+    expect(rig.host?.output()).not.toContain(apiSecret);
+    expect(filesUnder(rig.dataDir ?? '').filter((text) => text.includes(apiSecret))).toEqual([]);
   });
 });

@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WallClock } from '../../engine/core/clock.ts';
 import { MexcRest } from '../../engine/venues/mexc/rest-client.ts';
-import { inKeyringSession, keyringEnv, missingKeyringBinary } from '../support/keyring.ts';
-import { expect, ROOT, test } from './fixtures.ts';
+import { missingKeyringBinary } from '../support/keyring.ts';
+import { expect, test } from './fixtures.ts';
 import { ConnectPage, WorkstationPage } from './pages/workstation.ts';
-import { filesUnder, spawnGroup, waitForOutput, type Spawned } from './processes.ts';
+import { filesUnder, VenueRig } from './processes.ts';
 
 /**
  * MEXC spot end to end: the host pointed at the MEXC protocol simulator (REST and the protobuf
@@ -15,8 +12,6 @@ import { filesUnder, spawnGroup, waitForOutput, type Spawned } from './processes
  * chooses MEXC, saves and tests the key, connects behind the typed confirmation (MEXC has no test
  * account), quotes and kills.
  */
-
-const KEYRING_PASSWORD = 'mm-workstation-e2e-keyring';
 
 test.describe('MEXC against the MEXC protocol simulator', () => {
   const absent = missingKeyringBinary();
@@ -28,53 +23,9 @@ test.describe('MEXC against the MEXC protocol simulator', () => {
 
   const apiKey = `mx0e2e${randomBytes(6).toString('hex')}`;
   const apiSecret = `planted-${randomBytes(12).toString('hex')}`;
-  let simulator: Spawned | undefined;
-  let host: Spawned | undefined;
-  let dataDir: string | undefined;
-  let home: string | undefined;
-  let url = '';
-  let endpoints = { rest: '', ws: '' };
-
-  test.beforeEach(async () => {
-    // The secret goes in through the environment, not argv, where any process listing would show it.
-    const sim = spawnGroup(process.execPath, ['engine/simulators/cli.ts', 'mexc', '--port', '0'], {
-      ...process.env,
-      VENUE_SIM_API_KEY: apiKey,
-      VENUE_SIM_API_SECRET: apiSecret,
-    });
-    simulator = sim;
-    const line = await waitForOutput(sim, /^\{.*"venue":"mexc".*\}$/m, 'the MEXC simulator');
-    const printed = JSON.parse(line[0]) as { rest: string; ws: string };
-    endpoints = { rest: printed.rest, ws: printed.ws };
-    const data = mkdtempSync(join(tmpdir(), 'mmws-e2e-mexc-'));
-    dataDir = data;
-    const keyringHome = mkdtempSync(join(tmpdir(), 'mmws-e2e-keyring-'));
-    home = keyringHome;
-    const env = keyringEnv(keyringHome, KEYRING_PASSWORD, { MM_LOG_LEVEL: 'warn' });
-    const serve = [
-      join(ROOT, 'engine/host/cli.ts'),
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      data,
-      '--mexc-rest-url',
-      endpoints.rest,
-      '--mexc-ws-url',
-      endpoints.ws,
-    ];
-    const [command, args] = inKeyringSession(process.execPath, serve);
-    const started = spawnGroup(command, args, env);
-    host = started;
-    url = (await waitForOutput(started, /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/, 'the host'))[1]!;
-  });
-
-  test.afterEach(async () => {
-    await host?.stop();
-    await simulator?.stop();
-    for (const dir of [dataDir, home]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    [host, simulator, dataDir, home] = [undefined, undefined, undefined, undefined];
-  });
+  const rig = new VenueRig('mexc', { apiKey, apiSecret });
+  test.beforeEach(() => rig.start());
+  test.afterEach(() => rig.stop());
 
   test('choose MEXC at the simulator, save and test the key, connect behind MAINNET, quote, kill', async ({
     page,
@@ -83,13 +34,13 @@ test.describe('MEXC against the MEXC protocol simulator', () => {
     page.on('websocket', (socket) => socket.on('framereceived', (f) => frames.push(String(f.payload))));
     const ws = new WorkstationPage(page);
     const connect = new ConnectPage(page);
-    await ws.open(url);
+    await ws.open(rig.url);
     await expect(ws.mode).toHaveText('SIM');
 
     // MEXC points at the local simulator, no key is saved, and connecting is real money.
     await connect.open();
     await connect.chooseVenue('mexc');
-    expect(await connect.mexcEndpoints()).toEqual(endpoints);
+    expect(await connect.mexcEndpoints()).toEqual(rig.endpoints);
     await expect(connect.mexcCredentials()).toHaveText('no key');
     await expect(page.getByTestId('connect-mainnet-warning')).toBeVisible();
     await expect(page.getByTestId('connect-mode')).toHaveText('LIVE');
@@ -125,7 +76,7 @@ test.describe('MEXC against the MEXC protocol simulator', () => {
     await expect(ws.ownRows).toHaveCount(0, { timeout: 20_000 });
     // The venue agrees: nothing is left open at the simulator (asked over its own signed REST API).
     const rest = new MexcRest({
-      baseUrl: endpoints.rest,
+      baseUrl: rig.endpoints.rest,
       clock: new WallClock(),
       credentials: { apiKey, apiSecret },
     });
@@ -135,7 +86,7 @@ test.describe('MEXC against the MEXC protocol simulator', () => {
 
     expect(await connect.pageContents()).not.toContain(apiSecret);
     expect(frames.filter((f) => f.includes(apiSecret))).toEqual([]);
-    expect(host?.output()).not.toContain(apiSecret);
-    expect(filesUnder(dataDir ?? '').filter((text) => text.includes(apiSecret))).toEqual([]);
+    expect(rig.host?.output()).not.toContain(apiSecret);
+    expect(filesUnder(rig.dataDir ?? '').filter((text) => text.includes(apiSecret))).toEqual([]);
   });
 });

@@ -4,8 +4,10 @@
  * stops whatever it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inKeyringSession, keyringEnv } from '../support/keyring.ts';
 import { ROOT } from './fixtures.ts';
 
 export interface Spawned {
@@ -57,4 +59,74 @@ export function filesUnder(dir: string): string[] {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? filesUnder(path) : [readFileSync(path, 'latin1')];
   });
+}
+
+/** Unlocks (and on first use creates) the throwaway login keyring of a rig; it guards nothing. */
+const KEYRING_PASSWORD = 'mm-workstation-e2e-keyring';
+
+/**
+ * A venue's protocol simulator and the host pointed at it, with the OS keychain in a private D-Bus
+ * session and a fresh HOME and data dir. `start` records each part as it comes up, so `stop` cleans
+ * up whatever started before a failure.
+ */
+export class VenueRig {
+  simulator: Spawned | undefined;
+  host: Spawned | undefined;
+  dataDir: string | undefined;
+  home: string | undefined;
+  url = '';
+  endpoints = { rest: '', ws: '' };
+  private readonly venue: 'bybit' | 'mexc';
+  private readonly credentials: { apiKey: string; apiSecret: string };
+
+  constructor(venue: 'bybit' | 'mexc', credentials: { apiKey: string; apiSecret: string }) {
+    this.venue = venue;
+    this.credentials = credentials;
+  }
+
+  async start(): Promise<void> {
+    // The secret goes in through the environment, not argv, where any process listing would show it.
+    const sim = spawnGroup(process.execPath, ['engine/simulators/cli.ts', this.venue, '--port', '0'], {
+      ...process.env,
+      VENUE_SIM_API_KEY: this.credentials.apiKey,
+      VENUE_SIM_API_SECRET: this.credentials.apiSecret,
+    });
+    this.simulator = sim;
+    const line = await waitForOutput(
+      sim,
+      new RegExp(`^\\{.*"venue":"${this.venue}".*\\}$`, 'm'),
+      'the simulator',
+    );
+    const printed = JSON.parse(line[0]) as { rest: string; ws: string };
+    this.endpoints = { rest: printed.rest, ws: printed.ws };
+    this.dataDir = mkdtempSync(join(tmpdir(), `mmws-e2e-${this.venue}-`));
+    // A private D-Bus session with its own unlocked gnome-keyring in a fresh HOME (as
+    // tests/integration/host/keychain.test.ts does): libsecret must find it before it first connects,
+    // and the trader's own keyring is never touched.
+    this.home = mkdtempSync(join(tmpdir(), 'mmws-e2e-keyring-'));
+    const env = keyringEnv(this.home, KEYRING_PASSWORD, { MM_LOG_LEVEL: 'warn' });
+    const serve = [
+      join(ROOT, 'engine/host/cli.ts'),
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      this.dataDir,
+      `--${this.venue}-rest-url`,
+      this.endpoints.rest,
+      `--${this.venue}-ws-url`,
+      this.endpoints.ws,
+    ];
+    const [command, args] = inKeyringSession(process.execPath, serve);
+    this.host = spawnGroup(command, args, env);
+    this.url = (await waitForOutput(this.host, /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/, 'the host'))[1]!;
+  }
+
+  async stop(): Promise<void> {
+    await this.host?.stop();
+    await this.simulator?.stop();
+    for (const dir of [this.dataDir, this.home])
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    [this.host, this.simulator, this.dataDir, this.home] = [undefined, undefined, undefined, undefined];
+  }
 }
