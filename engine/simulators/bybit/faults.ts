@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import type { Clock, TimerHandle } from '../../core/clock.ts';
+import type { Clock } from '../../core/clock.ts';
+import { faultCount } from '../common/private-shaper.ts';
+import {
+  applyStandingFault,
+  faultCountSchema as count,
+  refusalCount,
+  StandingFaults,
+  standingFaultSchemas as shared,
+} from '../common/standing-faults.ts';
 import type { Category, Reply } from './wire.ts';
 import { fail } from './wire.ts';
 
@@ -47,30 +55,22 @@ export interface FaultActions {
   publicStream(fault: PublicFault, options: PublicFaultOptions): number;
 }
 
-const REORDER_FLUSH_MS = 250;
-
 /** The trade stream's ops count against the REST endpoint of the same name. */
 export function endpointKey(endpoint: string): string {
   return endpoint.startsWith('order.') ? `/v5/order/${endpoint.slice('order.'.length)}` : endpoint;
 }
 
 /**
- * The standing faults and the hooks the servers consult: a refusal to answer with, whether to drop a
- * create's answer, the delay, and the shaping of private messages.
+ * The standing faults and the hooks the servers consult: a refusal to answer with (keyed by REST
+ * path, trade ops under theirs), whether to drop a create's answer, and, from StandingFaults, the
+ * delay and the shaping of private-stream text frames.
  */
-export class FaultState implements BybitSimFaults {
-  delayMs = 0;
-  private readonly clock: Clock;
+export class FaultState extends StandingFaults<string, Reply> implements BybitSimFaults {
   private readonly actions: FaultActions;
-  private readonly refusals = new Map<string, { count: number; reply: Reply }>();
   private timeouts = 0;
-  private repeats = 0;
-  private reorders = 0;
-  private readonly held: { send: (frame: string) => void; frame: string }[] = [];
-  private reorderTimer: TimerHandle | undefined;
 
   constructor(clock: Clock, actions: FaultActions) {
-    this.clock = clock;
+    super(clock);
     this.actions = actions;
   }
 
@@ -78,50 +78,29 @@ export class FaultState implements BybitSimFaults {
     return this.actions.drop(kind);
   }
 
-  delayResponses(ms: number): void {
-    if (!(Number.isFinite(ms) && ms >= 0)) throw new RangeError('a delay is a non-negative number of ms');
-    this.delayMs = ms;
-  }
-
   refuseNext(endpoint: string, count: number, retCode: number, retMsg: string): void {
-    if (!Number.isSafeInteger(count) || count < 1) throw new RangeError('refuse at least one request');
-    this.refusals.set(endpointKey(endpoint), { count, reply: fail(retCode, retMsg) });
-  }
-
-  repeatPrivate(count: number): void {
-    this.repeats = positive(count);
-  }
-
-  reorderPrivate(count: number): void {
-    this.reorders = positive(count);
+    refusalCount(count);
+    this.standRefusal(endpointKey(endpoint), count, fail(retCode, retMsg));
   }
 
   timeoutCreates(count = 1): void {
-    this.timeouts = positive(count);
+    this.timeouts = faultCount(count);
   }
 
   publicStream(fault: PublicFault, options: PublicFaultOptions = {}): number {
     return this.actions.publicStream(fault, options);
   }
 
-  clear(): void {
-    this.delayMs = 0;
-    this.refusals.clear();
+  override clear(): void {
     this.timeouts = 0;
-    this.repeats = 0;
-    this.reorders = 0;
-    this.release();
+    super.clear();
   }
 
   // ---- hooks -----------------------------------------------------------------------------------
 
   /** The refusal standing for this endpoint, counting it down. */
   takeRefusal(endpoint: string): Reply | undefined {
-    const key = endpointKey(endpoint);
-    const r = this.refusals.get(key);
-    if (r === undefined) return undefined;
-    if (--r.count <= 0) this.refusals.delete(key);
-    return r.reply;
+    return this.takeRefusalAt(endpointKey(endpoint));
   }
 
   /** Whether this create's answer is to be swallowed. */
@@ -130,43 +109,8 @@ export class FaultState implements BybitSimFaults {
     this.timeouts--;
     return true;
   }
-
-  /** Sends one private-stream frame, repeated or held back as the standing faults say. */
-  sendPrivate(send: (frame: string) => void, frame: string): void {
-    if (this.repeats > 0) {
-      this.repeats--;
-      send(frame);
-      send(frame);
-      return;
-    }
-    if (this.reorders > 0) {
-      this.reorders--;
-      this.held.push({ send, frame });
-      if (this.reorders === 0) this.release();
-      else
-        this.reorderTimer ??= this.clock.setTimeout(() => {
-          this.reorders = 0;
-          this.release();
-        }, REORDER_FLUSH_MS);
-      return;
-    }
-    send(frame);
-  }
-
-  private release(): void {
-    this.clock.clearTimer(this.reorderTimer);
-    this.reorderTimer = undefined;
-    const held = this.held.splice(0).reverse();
-    for (const h of held) h.send(h.frame);
-  }
 }
 
-function positive(count: number): number {
-  if (!Number.isSafeInteger(count) || count < 1) throw new RangeError('a fault count is a whole number ≥ 1');
-  return count;
-}
-
-const count = z.number().int().min(1).max(1_000_000);
 const category = z.enum(['spot', 'linear']);
 
 /** The body of POST /__sim/fault. */
@@ -175,7 +119,7 @@ export const faultRequest = z.discriminatedUnion('fault', [
     fault: z.literal('drop'),
     kind: z.enum(['public', 'private', 'trade', 'rest', 'all']).default('all'),
   }),
-  z.object({ fault: z.literal('delay'), ms: z.number().min(0).max(600_000) }),
+  shared.delay,
   z.object({
     fault: z.literal('refuse'),
     endpoint: z.string().min(1).max(100),
@@ -183,8 +127,8 @@ export const faultRequest = z.discriminatedUnion('fault', [
     retCode: z.number().int(),
     retMsg: z.string().max(500),
   }),
-  z.object({ fault: z.literal('repeat-private'), count: count.default(1) }),
-  z.object({ fault: z.literal('reorder-private'), count: count.default(2) }),
+  shared.repeatPrivate,
+  shared.reorderPrivate,
   z.object({ fault: z.literal('timeout-create'), count: count.default(1) }),
   z.object({
     fault: z.enum(['book-reset', 'gap', 'off-tick', 'malformed', 'unknown-topic', 'huge']),
@@ -197,7 +141,7 @@ export const faultRequest = z.discriminatedUnion('fault', [
       .max(64 * 1024 * 1024)
       .optional(),
   }),
-  z.object({ fault: z.literal('clear') }),
+  shared.clear,
 ]);
 
 /** Applies a parsed POST /__sim/fault; returns how many connections or streams it touched, where it says. */
@@ -205,24 +149,17 @@ export function applyFault(faults: BybitSimFaults, request: z.infer<typeof fault
   switch (request.fault) {
     case 'drop':
       return faults.dropConnections(request.kind);
-    case 'delay':
-      faults.delayResponses(request.ms);
-      return 0;
     case 'refuse':
       faults.refuseNext(request.endpoint, request.count, request.retCode, request.retMsg);
-      return 0;
-    case 'repeat-private':
-      faults.repeatPrivate(request.count);
-      return 0;
-    case 'reorder-private':
-      faults.reorderPrivate(request.count);
       return 0;
     case 'timeout-create':
       faults.timeoutCreates(request.count);
       return 0;
+    case 'delay':
+    case 'repeat-private':
+    case 'reorder-private':
     case 'clear':
-      faults.clear();
-      return 0;
+      return applyStandingFault(faults, request);
     default: {
       const { fault, ...options } = request;
       return faults.publicStream(fault, options);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock, TimerHandle } from '../../core/clock.ts';
+import type { Clock } from '../../core/clock.ts';
+import { bodyListener, PendingAnswers, serveFaultRoute, splitUrl } from '../common/http-answers.ts';
 import { authenticateRest } from './auth.ts';
 import type { BybitExchange } from './exchange.ts';
 import type { FaultState } from './faults.ts';
@@ -12,8 +13,6 @@ import type { PublicHandler } from './rest-public.ts';
 import { publicRoutes } from './rest-public.ts';
 import type { Params, Reply } from './wire.ts';
 import { fail, isRecord, text, TOO_MANY_VISITS, wireMs } from './wire.ts';
-
-const MAX_BODY = 1024 * 1024;
 
 export interface RestServerOptions {
   exchange: BybitExchange;
@@ -35,44 +34,33 @@ export class RestServer {
   private readonly options: RestServerOptions;
   private readonly publicRoutes: Map<string, PublicHandler>;
   private readonly privateRoutes: Map<string, PrivateHandler>;
-  private readonly held = new Set<ServerResponse>();
-  private readonly timers = new Set<TimerHandle>();
+  private readonly pending: PendingAnswers;
 
   constructor(options: RestServerOptions) {
     this.options = options;
     this.publicRoutes = publicRoutes(options.exchange);
     this.privateRoutes = privateRoutes(options.exchange);
+    this.pending = new PendingAnswers(options.clock);
   }
 
   /** The request listener of the HTTP server. */
-  readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
-    readBody(req).then(
-      (body) => {
-        this.handle(req, res, body);
-      },
-      () => {
-        if (!res.headersSent) res.writeHead(413, { 'Content-Type': 'text/plain' }).end('Payload Too Large');
-      },
-    );
-  };
+  readonly listener = bodyListener((req, res, body) => {
+    this.handle(req, res, body);
+  });
 
   /** Ends answers held back by faults (at shutdown). */
   stop(): void {
-    for (const t of this.timers) this.options.clock.clearTimer(t);
-    this.timers.clear();
-    for (const res of this.held) res.destroy();
-    this.held.clear();
+    this.pending.stop();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     const { clock, faults } = this.options;
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
-    const rawQuery = q < 0 ? '' : url.slice(q + 1);
+    const { path, rawQuery } = splitUrl(req.url);
     const method = req.method ?? '';
     if (path.startsWith('/__sim/')) {
-      this.control(method, path, body, res);
+      serveFaultRoute({ method, path, body: body.toString('utf8') }, res, faultRequest, (fault) =>
+        applyFault(faults, fault),
+      );
       return;
     }
     const key = `${method} ${path}`;
@@ -122,56 +110,17 @@ export class RestServer {
         : signed!({ account: auth.account, params, now, allowed: limit.allowed });
     if (path === '/v5/order/create' && faults.takeTimeout()) {
       // Carried out, never answered: the client times out while the order is live.
-      this.held.add(res);
-      res.on('close', () => this.held.delete(res));
+      this.pending.hold(req, res);
       return;
     }
     this.answer(res, reply, limitHeaders(limit));
   }
 
-  private control(method: string, path: string, body: Buffer, res: ServerResponse): void {
-    const json = (status: number, value: unknown): void => {
-      res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value));
-    };
-    if (method !== 'POST' || path !== '/__sim/fault') {
-      json(404, { ok: false, error: 'the simulator serves POST /__sim/fault' });
-      return;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(body.toString('utf8'));
-    } catch {
-      json(400, { ok: false, error: 'the body is not JSON' });
-      return;
-    }
-    const parsed = faultRequest.safeParse(value);
-    if (!parsed.success) {
-      json(400, {
-        ok: false,
-        error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-      });
-      return;
-    }
-    try {
-      json(200, { ok: true, affected: applyFault(this.options.faults, parsed.data) });
-    } catch (err) {
-      json(400, { ok: false, error: err instanceof Error ? err.message : String(err) });
-    }
-  }
-
   /** Answers with the envelope, after the standing delay if there is one. */
   private answer(res: ServerResponse, reply: Reply, headers: Record<string, string>): void {
-    const delay = this.options.faults.delayMs;
-    if (delay <= 0) {
+    this.pending.answer(this.options.faults.delayMs, () => {
       this.send(res, 200, reply, headers);
-      return;
-    }
-    const { clock } = this.options;
-    const timer = clock.setTimeout(() => {
-      this.timers.delete(timer);
-      this.send(res, 200, reply, headers);
-    }, delay);
-    this.timers.add(timer);
+    });
   }
 
   private send(res: ServerResponse, status: number, reply: Reply, headers: Record<string, string>): void {
@@ -217,24 +166,4 @@ function jsonParams(bodyText: string): Params | undefined {
   } catch {
     return undefined;
   }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      resolve(Buffer.concat(chunks));
-    });
-    req.on('error', reject);
-  });
 }

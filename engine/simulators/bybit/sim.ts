@@ -1,12 +1,11 @@
-import { createServer } from 'node:http';
-import type { Socket } from 'node:net';
-import { WebSocketServer } from 'ws';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import { WallClock } from '../../core/clock.ts';
 import type { Instrument } from '../../core/instrument.ts';
 import type { MatchingEngine } from '../../venues/sim/matching-engine.ts';
 import type { SyntheticMarket, SyntheticMarketConfig } from '../../venues/sim/synthetic-market.ts';
-import type { Account, PrivatePush } from './account.ts';
+import { LoopbackServer } from '../common/loopback-server.ts';
+import { accountFinder, endOfTurnSink } from '../common/accounts.ts';
+import type { Account } from './account.ts';
 import { BybitExchange } from './exchange.ts';
 import type { BybitSimFaults, ConnectionKind } from './faults.ts';
 import { FaultState } from './faults.ts';
@@ -99,7 +98,6 @@ export async function startBybitSim(options: BybitSimOptions): Promise<BybitSim>
   const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_MS;
   if (!(idleMs > 0)) throw new RangeError('idleTimeoutMs must be positive');
   const limiter = new RateLimiter(options.quotas);
-  const sockets = new Set<Socket>();
   const faults: FaultState = new FaultState(clock, {
     drop: (kind) => drop(kind),
     publicStream: (fault, faultOptions) => publicStreams.fault(fault, faultOptions),
@@ -119,58 +117,35 @@ export async function startBybitSim(options: BybitSimOptions): Promise<BybitSim>
       apiSecret,
       balances ?? options.balances ?? DEFAULT_BALANCES,
     );
-    // The venue's answer to an order request and its private streams travel separate paths, with
-    // no order promised between them; this simulator answers first: an operation's pushes wait for
-    // the end of the turn that ran it (after the trade socket's or REST's answer is written), in the
-    // order they were made. Their content is fixed when made. The faults can still reorder them.
-    let queued: PrivatePush[] = [];
-    account.sink = (push) => {
-      queued.push(push);
-      if (queued.length > 1) return;
-      queueMicrotask(() => {
-        const pushes = queued;
-        queued = [];
-        for (const p of pushes) privateStreams.deliver(account, p);
-      });
-    };
+    // Answers first, pushes at the end of the turn (after the trade socket's or REST's answer is
+    // written); the faults can still reorder them.
+    account.sink = endOfTurnSink((push) => {
+      privateStreams.deliver(account, push);
+    });
     return account;
   };
   const first = addAccount(options.apiKey, options.apiSecret, options.balances);
-  const accountOf = (apiKey?: string): Account => {
-    const account = apiKey === undefined ? first : exchange.accounts.get(apiKey);
-    if (account === undefined) throw new Error('no account has this API key');
-    return account;
-  };
+  const accountOf = accountFinder(first, (apiKey) => exchange.accounts.get(apiKey));
 
-  const server = createServer(rest.listener);
-  server.keepAliveTimeout = 5000;
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
-  server.on('upgrade', (req, socket: Socket, head) => {
-    sockets.delete(socket);
-    const url = new URL(req.url ?? '/', 'ws://127.0.0.1');
-    const path = url.pathname;
-    const known =
-      path === '/v5/public/spot' ||
-      path === '/v5/public/linear' ||
-      path === '/v5/private' ||
-      path === '/v5/trade';
-    const active = maxActiveTime(url.searchParams);
-    if (!known || active === null) {
-      socket.end(
-        `HTTP/1.1 ${known ? 400 : 404} ${known ? 'Bad Request' : 'Not Found'}\r\nConnection: close\r\n\r\n`,
-      );
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      if (path === '/v5/public/spot') publicStreams.attach(ws, 'spot');
-      else if (path === '/v5/public/linear') publicStreams.attach(ws, 'linear');
-      else if (path === '/v5/private') privateStreams.attach(ws, active ?? idleMs);
-      else tradeStreams.attach(ws, active ?? idleMs);
-    });
+  const http = new LoopbackServer({
+    listener: rest.listener,
+    route: (url) => {
+      const path = url.pathname;
+      const known =
+        path === '/v5/public/spot' ||
+        path === '/v5/public/linear' ||
+        path === '/v5/private' ||
+        path === '/v5/trade';
+      const active = maxActiveTime(url.searchParams);
+      if (!known) return { status: 404, reason: 'Not Found' };
+      if (active === null) return { status: 400, reason: 'Bad Request' };
+      return (ws) => {
+        if (path === '/v5/public/spot') publicStreams.attach(ws, 'spot');
+        else if (path === '/v5/public/linear') publicStreams.attach(ws, 'linear');
+        else if (path === '/v5/private') privateStreams.attach(ws, active ?? idleMs);
+        else tradeStreams.attach(ws, active ?? idleMs);
+      };
+    },
   });
 
   function drop(kind: ConnectionKind | 'all'): number {
@@ -178,10 +153,7 @@ export async function startBybitSim(options: BybitSimOptions): Promise<BybitSim>
     if (kind === 'public' || kind === 'all') n += publicStreams.drop();
     if (kind === 'private' || kind === 'all') n += privateStreams.drop();
     if (kind === 'trade' || kind === 'all') n += tradeStreams.drop();
-    if (kind === 'rest' || kind === 'all') {
-      n += sockets.size;
-      for (const s of sockets) s.destroy();
-    }
+    if (kind === 'rest' || kind === 'all') n += http.dropHttp();
     return n;
   }
 
@@ -193,18 +165,9 @@ export async function startBybitSim(options: BybitSimOptions): Promise<BybitSim>
     tradeStreams.sweep(now);
   }, sweepMs);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const port = await http.listen(options.port ?? 0);
   exchange.start();
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
 
-  let closing: Promise<void> | undefined;
   return {
     rest: `http://127.0.0.1:${port}`,
     ws: `ws://127.0.0.1:${port}`,
@@ -249,7 +212,7 @@ export async function startBybitSim(options: BybitSimOptions): Promise<BybitSim>
       return { instrument: m.instrument, engine: m.engine, background: m.background };
     },
     close: () =>
-      (closing ??= new Promise<void>((resolve) => {
+      http.close(() => {
         clock.clearTimer(sweeper);
         faults.clear();
         exchange.stop();
@@ -257,12 +220,6 @@ export async function startBybitSim(options: BybitSimOptions): Promise<BybitSim>
         publicStreams.stop();
         privateStreams.stop();
         tradeStreams.stop();
-        wss.close();
-        for (const s of sockets) s.destroy();
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      })),
+      }),
   };
 }

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import type { Clock, TimerHandle } from '../../core/clock.ts';
+import type { Clock } from '../../core/clock.ts';
+import { faultCount } from '../common/private-shaper.ts';
+import {
+  applyStandingFault,
+  faultCountSchema as count,
+  refusalCount,
+  StandingFaults,
+  standingFaultSchemas as shared,
+} from '../common/standing-faults.ts';
 import type { Reply } from './wire.ts';
 import { fail } from './wire.ts';
 
@@ -50,26 +58,18 @@ export interface FaultActions {
   badFrame(kind: BadFrame, symbol: string | undefined): number;
 }
 
-const REORDER_FLUSH_MS = 250;
-
 /**
- * The standing faults and the hooks the servers consult. The shaping of private pushes works as the
- * Bybit simulator's does (engine/simulators/bybit/faults.ts), on binary frames instead of text.
+ * The standing faults and the hooks the servers consult: a refusal to answer with (keyed by method
+ * and path, or path), whether to swallow a create's answer and when to destroy its connection, and,
+ * from StandingFaults, the delay and the shaping of private pushes' binary frames.
  */
-export class FaultState implements MexcSimFaults {
-  delayMs = 0;
-  private readonly clock: Clock;
+export class FaultState extends StandingFaults<Uint8Array, Reply> implements MexcSimFaults {
   private readonly actions: FaultActions;
-  private readonly refusals = new Map<string, { count: number; reply: Reply }>();
   private timeouts = 0;
   private timeoutDestroyMs: number | undefined;
-  private repeats = 0;
-  private reorders = 0;
-  private readonly held: { send: (frame: Uint8Array) => void; frame: Uint8Array }[] = [];
-  private reorderTimer: TimerHandle | undefined;
 
   constructor(clock: Clock, actions: FaultActions) {
-    this.clock = clock;
+    super(clock);
     this.actions = actions;
   }
 
@@ -77,32 +77,19 @@ export class FaultState implements MexcSimFaults {
     return this.actions.drop(kind);
   }
 
-  delayResponses(ms: number): void {
-    if (!(Number.isFinite(ms) && ms >= 0)) throw new RangeError('a delay is a non-negative number of ms');
-    this.delayMs = ms;
-  }
-
   refuseNext(endpoint: string, count: number, code: number, msg: string, httpStatus = 400): void {
-    if (!Number.isSafeInteger(count) || count < 1) throw new RangeError('refuse at least one request');
+    refusalCount(count);
     if (!Number.isInteger(httpStatus) || httpStatus < 400 || httpStatus > 599) {
       throw new RangeError('a refusal answers with an HTTP status of 400-599');
     }
-    this.refusals.set(endpoint.trim(), { count, reply: fail(code, msg, httpStatus) });
-  }
-
-  repeatPrivate(count: number): void {
-    this.repeats = positive(count);
-  }
-
-  reorderPrivate(count: number): void {
-    this.reorders = positive(count);
+    this.standRefusal(endpoint.trim(), count, fail(code, msg, httpStatus));
   }
 
   timeoutCreates(count = 1, destroyAfterMs?: number): void {
     if (destroyAfterMs !== undefined && !(Number.isFinite(destroyAfterMs) && destroyAfterMs >= 0)) {
       throw new RangeError('destroyAfterMs is a non-negative number of ms');
     }
-    this.timeouts = positive(count);
+    this.timeouts = faultCount(count);
     this.timeoutDestroyMs = destroyAfterMs;
   }
 
@@ -114,14 +101,10 @@ export class FaultState implements MexcSimFaults {
     return this.actions.badFrame(kind, symbol);
   }
 
-  clear(): void {
-    this.delayMs = 0;
-    this.refusals.clear();
+  override clear(): void {
     this.timeouts = 0;
     this.timeoutDestroyMs = undefined;
-    this.repeats = 0;
-    this.reorders = 0;
-    this.release();
+    super.clear();
   }
 
   // ---- hooks -----------------------------------------------------------------------------------
@@ -129,10 +112,8 @@ export class FaultState implements MexcSimFaults {
   /** The refusal standing for this request (method and path first, then the path), counting it down. */
   takeRefusal(method: string, path: string): Reply | undefined {
     for (const key of [`${method} ${path}`, path]) {
-      const r = this.refusals.get(key);
-      if (r === undefined) continue;
-      if (--r.count <= 0) this.refusals.delete(key);
-      return r.reply;
+      const reply = this.takeRefusalAt(key);
+      if (reply !== undefined) return reply;
     }
     return undefined;
   }
@@ -143,43 +124,8 @@ export class FaultState implements MexcSimFaults {
     this.timeouts--;
     return { destroyAfterMs: this.timeoutDestroyMs };
   }
-
-  /** Sends one private push, repeated or held back as the standing faults say. */
-  sendPrivate(send: (frame: Uint8Array) => void, frame: Uint8Array): void {
-    if (this.repeats > 0) {
-      this.repeats--;
-      send(frame);
-      send(frame);
-      return;
-    }
-    if (this.reorders > 0) {
-      this.reorders--;
-      this.held.push({ send, frame });
-      if (this.reorders === 0) this.release();
-      else
-        this.reorderTimer ??= this.clock.setTimeout(() => {
-          this.reorders = 0;
-          this.release();
-        }, REORDER_FLUSH_MS);
-      return;
-    }
-    send(frame);
-  }
-
-  private release(): void {
-    this.clock.clearTimer(this.reorderTimer);
-    this.reorderTimer = undefined;
-    const held = this.held.splice(0).reverse();
-    for (const h of held) h.send(h.frame);
-  }
 }
 
-function positive(count: number): number {
-  if (!Number.isSafeInteger(count) || count < 1) throw new RangeError('a fault count is a whole number ≥ 1');
-  return count;
-}
-
-const count = z.number().int().min(1).max(1_000_000);
 const symbol = z
   .string()
   .regex(/^[A-Z0-9]{2,30}$/)
@@ -188,7 +134,7 @@ const symbol = z
 /** The body of POST /__sim/fault (loopback only, not a MEXC path): one fault per request. */
 export const faultRequest = z.discriminatedUnion('fault', [
   z.object({ fault: z.literal('drop'), kind: z.enum(['public', 'private', 'rest', 'all']).default('all') }),
-  z.object({ fault: z.literal('delay'), ms: z.number().min(0).max(600_000) }),
+  shared.delay,
   z.object({
     fault: z.literal('refuse'),
     endpoint: z.string().min(1).max(100),
@@ -197,8 +143,8 @@ export const faultRequest = z.discriminatedUnion('fault', [
     msg: z.string().max(500),
     httpStatus: z.number().int().min(400).max(599).default(400),
   }),
-  z.object({ fault: z.literal('repeat-private'), count: count.default(1) }),
-  z.object({ fault: z.literal('reorder-private'), count: count.default(2) }),
+  shared.repeatPrivate,
+  shared.reorderPrivate,
   z.object({
     fault: z.literal('timeout-create'),
     count: count.default(1),
@@ -206,7 +152,7 @@ export const faultRequest = z.discriminatedUnion('fault', [
   }),
   z.object({ fault: z.literal('depth-gap'), symbol }),
   z.object({ fault: z.enum(['undecodable', 'unknown-channel', 'off-precision']), symbol }),
-  z.object({ fault: z.literal('clear') }),
+  shared.clear,
 ]);
 
 /** Applies a parsed POST /__sim/fault; returns how many connections or streams it touched, where it says. */
@@ -214,26 +160,19 @@ export function applyFault(faults: MexcSimFaults, request: z.infer<typeof faultR
   switch (request.fault) {
     case 'drop':
       return faults.dropConnections(request.kind);
-    case 'delay':
-      faults.delayResponses(request.ms);
-      return 0;
     case 'refuse':
       faults.refuseNext(request.endpoint, request.count, request.code, request.msg, request.httpStatus);
-      return 0;
-    case 'repeat-private':
-      faults.repeatPrivate(request.count);
-      return 0;
-    case 'reorder-private':
-      faults.reorderPrivate(request.count);
       return 0;
     case 'timeout-create':
       faults.timeoutCreates(request.count, request.destroyAfterMs);
       return 0;
     case 'depth-gap':
       return faults.depthGap(request.symbol);
+    case 'delay':
+    case 'repeat-private':
+    case 'reorder-private':
     case 'clear':
-      faults.clear();
-      return 0;
+      return applyStandingFault(faults, request);
     default:
       return faults.badFrame(request.fault, request.symbol);
   }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock, TimerHandle } from '../../core/clock.ts';
+import type { Clock } from '../../core/clock.ts';
+import { bodyListener, PendingAnswers, serveFaultRoute, splitUrl } from '../common/http-answers.ts';
 import { authenticate, withoutSignature } from './auth.ts';
 import type { MexcExchange } from './exchange.ts';
 import type { FaultState } from './faults.ts';
@@ -10,7 +11,6 @@ import { publicRoutes, signedRoutes } from './rest-routes.ts';
 import type { Params, Reply } from './wire.ts';
 import { fail, isRecord } from './wire.ts';
 
-const MAX_BODY = 1024 * 1024;
 /** Every caller of a keyless endpoint is on loopback: one IP. */
 const LOOPBACK_CALLER = 'ip:127.0.0.1';
 
@@ -34,44 +34,31 @@ export class RestServer {
   private readonly options: RestServerOptions;
   private readonly publicRoutes: Map<string, PublicHandler>;
   private readonly signedRoutes: Map<string, SignedHandler>;
-  private readonly held = new Set<ServerResponse>();
-  private readonly timers = new Set<TimerHandle>();
+  private readonly pending: PendingAnswers;
 
   constructor(options: RestServerOptions) {
     this.options = options;
     this.publicRoutes = publicRoutes(options.exchange);
     this.signedRoutes = signedRoutes(options.exchange);
+    this.pending = new PendingAnswers(options.clock);
   }
 
   /** The request listener of the HTTP server. */
-  readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
-    readBody(req).then(
-      (body) => {
-        this.handle(req, res, body.toString('utf8'));
-      },
-      () => {
-        if (!res.headersSent) res.writeHead(413, { 'Content-Type': 'text/plain' }).end('Payload Too Large');
-      },
-    );
-  };
+  readonly listener = bodyListener((req, res, body) => {
+    this.handle(req, res, body.toString('utf8'));
+  });
 
   /** Ends answers held back by faults (at shutdown). */
   stop(): void {
-    for (const t of this.timers) this.options.clock.clearTimer(t);
-    this.timers.clear();
-    for (const res of this.held) res.destroy();
-    this.held.clear();
+    this.pending.stop();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse, body: string): void {
     const { clock, faults, exchange, limiter } = this.options;
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
-    const rawQuery = q < 0 ? '' : url.slice(q + 1);
+    const { path, rawQuery } = splitUrl(req.url);
     const method = req.method ?? '';
     if (path.startsWith('/__sim/')) {
-      this.control(method, path, body, res);
+      serveFaultRoute({ method, path, body }, res, faultRequest, (fault) => applyFault(faults, fault));
       return;
     }
     const route = `${method} ${path}`;
@@ -116,64 +103,17 @@ export class RestServer {
     const timeout = route === 'POST /api/v3/order' ? faults.takeTimeout() : undefined;
     if (timeout !== undefined) {
       // Carried out, never answered: the client times out while the order is live.
-      this.held.add(res);
-      res.on('close', () => this.held.delete(res));
-      if (timeout.destroyAfterMs !== undefined) {
-        const timer = clock.setTimeout(() => {
-          this.timers.delete(timer);
-          res.destroy();
-          req.socket.destroy();
-        }, timeout.destroyAfterMs);
-        this.timers.add(timer);
-      }
+      this.pending.hold(req, res, timeout.destroyAfterMs);
       return;
     }
     this.answer(res, reply);
   }
 
-  private control(method: string, path: string, body: string, res: ServerResponse): void {
-    const json = (status: number, value: unknown): void => {
-      res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value));
-    };
-    if (method !== 'POST' || path !== '/__sim/fault') {
-      json(404, { ok: false, error: 'the simulator serves POST /__sim/fault' });
-      return;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(body);
-    } catch {
-      json(400, { ok: false, error: 'the body is not JSON' });
-      return;
-    }
-    const parsed = faultRequest.safeParse(value);
-    if (!parsed.success) {
-      json(400, {
-        ok: false,
-        error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-      });
-      return;
-    }
-    try {
-      json(200, { ok: true, affected: applyFault(this.options.faults, parsed.data) });
-    } catch (err) {
-      json(400, { ok: false, error: err instanceof Error ? err.message : String(err) });
-    }
-  }
-
   /** Answers, after the standing delay if there is one. */
   private answer(res: ServerResponse, reply: Reply): void {
-    const delay = this.options.faults.delayMs;
-    if (delay <= 0) {
+    this.pending.answer(this.options.faults.delayMs, () => {
       this.send(res, reply);
-      return;
-    }
-    const { clock } = this.options;
-    const timer = clock.setTimeout(() => {
-      this.timers.delete(timer);
-      this.send(res, reply);
-    }, delay);
-    this.timers.add(timer);
+    });
   }
 
   private send(res: ServerResponse, reply: Reply): void {
@@ -219,24 +159,4 @@ export function parseParams(
   }
   for (const [k, v] of new URLSearchParams(rawQuery)) params[k] = v;
   return { params, signedBody };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      resolve(Buffer.concat(chunks));
-    });
-    req.on('error', reject);
-  });
 }

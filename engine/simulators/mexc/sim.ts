@@ -1,12 +1,11 @@
-import { createServer } from 'node:http';
-import type { Socket } from 'node:net';
-import { WebSocketServer } from 'ws';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import { WallClock } from '../../core/clock.ts';
 import type { Instrument } from '../../core/instrument.ts';
 import type { MatchingEngine } from '../../venues/sim/matching-engine.ts';
 import type { SyntheticMarket, SyntheticMarketConfig } from '../../venues/sim/synthetic-market.ts';
-import type { MexcAccount, PrivatePush } from './account.ts';
+import { LoopbackServer } from '../common/loopback-server.ts';
+import { accountFinder, endOfTurnSink } from '../common/accounts.ts';
+import type { MexcAccount } from './account.ts';
 import { MexcExchange } from './exchange.ts';
 import type { ConnectionKind, MexcSimFaults } from './faults.ts';
 import { FaultState } from './faults.ts';
@@ -93,7 +92,6 @@ export async function startMexcSim(options: MexcSimOptions): Promise<MexcSim> {
     if (!(typeof value === 'number' && value > 0)) throw new RangeError(`ws.${name} must be positive`);
   }
   const limiter = new MexcRateLimiter(options.rateLimit);
-  const sockets = new Set<Socket>();
   const faults: FaultState = new FaultState(clock, {
     drop: (kind) => drop(kind),
     depthGap: (symbol) =>
@@ -120,55 +118,31 @@ export async function startMexcSim(options: MexcSimOptions): Promise<MexcSim> {
       balances ?? options.balances ?? DEFAULT_BALANCES,
     );
     account.rememberBalances();
-    // The REST answer and the private pushes travel separate paths, with no order promised between
-    // them; this simulator answers first: an operation's pushes wait for the end of the turn that ran
-    // it (after the answer is written), in the order they were made. Faults can still reorder them.
-    let queued: PrivatePush[] = [];
-    account.sink = (push) => {
-      queued.push(push);
-      if (queued.length > 1) return;
-      queueMicrotask(() => {
-        const pushes = queued;
-        queued = [];
-        for (const p of pushes) streams.deliver(account, p);
-      });
-    };
+    // Answers first, pushes at the end of the turn (after the REST answer is written); the faults
+    // can still reorder them.
+    account.sink = endOfTurnSink((push) => {
+      streams.deliver(account, push);
+    });
     return account;
   };
   const first = addAccount(options.apiKey, options.apiSecret, options.balances);
-  const accountOf = (apiKey?: string): MexcAccount => {
-    const account = apiKey === undefined ? first : exchange.accounts.get(apiKey);
-    if (account === undefined) throw new Error('no account has this API key');
-    return account;
-  };
+  const accountOf = accountFinder(first, (apiKey) => exchange.accounts.get(apiKey));
 
-  const server = createServer(rest.listener);
-  server.keepAliveTimeout = 5000;
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
-  server.on('upgrade', (req, socket: Socket, head) => {
-    sockets.delete(socket);
-    const url = new URL(req.url ?? '/', 'ws://127.0.0.1');
-    if (url.pathname !== '/ws') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    const listenKey = url.searchParams.get('listenKey') ?? undefined;
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      streams.attach(ws, listenKey);
-    });
+  const http = new LoopbackServer({
+    listener: rest.listener,
+    route: (url) => {
+      if (url.pathname !== '/ws') return { status: 404, reason: 'Not Found' };
+      const listenKey = url.searchParams.get('listenKey') ?? undefined;
+      return (ws) => {
+        streams.attach(ws, listenKey);
+      };
+    },
   });
 
   function drop(kind: ConnectionKind | 'all'): number {
     let n = 0;
     if (kind !== 'rest') n += streams.drop(kind);
-    if (kind === 'rest' || kind === 'all') {
-      n += sockets.size;
-      for (const s of sockets) s.destroy();
-    }
+    if (kind === 'rest' || kind === 'all') n += http.dropHttp();
     return n;
   }
 
@@ -179,18 +153,9 @@ export async function startMexcSim(options: MexcSimOptions): Promise<MexcSim> {
     streams.sweep(clock.now());
   }, sweepMs);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const port = await http.listen(options.port ?? 0);
   exchange.start();
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
 
-  let closing: Promise<void> | undefined;
   return {
     rest: `http://127.0.0.1:${port}`,
     ws: `ws://127.0.0.1:${port}/ws`,
@@ -218,18 +183,12 @@ export async function startMexcSim(options: MexcSimOptions): Promise<MexcSim> {
       return { instrument: s.market.instrument, engine: s.market.engine, background: s.market.background };
     },
     close: () =>
-      (closing ??= new Promise<void>((resolve) => {
+      http.close(() => {
         clock.clearTimer(sweeper);
         faults.clear();
         exchange.stop();
         rest.stop();
         streams.stop();
-        wss.close();
-        for (const s of sockets) s.destroy();
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      })),
+      }),
   };
 }
