@@ -560,6 +560,8 @@ export interface LinkView {
   /** Bybit's environment, or null; on paper (mode `paper`), the one whose public data is used. */
   env: 'testnet' | 'demo' | 'mainnet' | null;
   category: 'spot' | 'linear' | null;
+  /** On paper, whose public data the session follows; null otherwise. */
+  source: 'bybit' | 'mexc' | null;
   /** The venue's clock minus ours, ms. */
   clockOffsetMs: number | null;
   /** Requests left in the tightest quota window, and that quota. */

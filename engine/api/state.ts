@@ -37,6 +37,7 @@ export function emptyState(mode: Mode, venue: string): Omit<EngineState, 'seq' |
     link: {
       env: null,
       category: null,
+      source: null,
       clockOffsetMs: null,
       rateHeadroom: null,
       rateLimit: null,

@@ -140,6 +140,7 @@ export class Workstation implements Session {
         ...s.link,
         env: this.current.env,
         category: this.current.category,
+        source: this.current.source,
         switching: this.switching,
         error: this.switchError,
       },

@@ -173,6 +173,7 @@ function bybitLink(state: Json, link: Json, mode = 'testnet'): Json {
     link: {
       env: 'testnet',
       category: 'linear',
+      source: null,
       clockOffsetMs: 12.4,
       rateHeadroom: 18,
       rateLimit: 20,

@@ -18,7 +18,7 @@ export const MODE_LABEL: Record<Mode, string> = {
  * a venue switch under way or failed, which the header shows wherever the venue dialog is. On paper
  * the environment is the one whose public data is used: drawn as data, in the paper colour, never as
  * an account (a paper session on mainnet data must not look like mainnet). Paper on MEXC's data has
- * no environment (MEXC has one); the venue's id names it.
+ * no environment (MEXC has one): the link's `source` names it.
  */
 export function LinkStatus() {
   const l = useEngineStore(
@@ -26,7 +26,7 @@ export function LinkStatus() {
       const link = s.state?.link;
       return {
         paper: s.state?.mode === 'paper',
-        mexcData: s.state?.mode === 'paper' && /mexc/i.test(s.state.venue),
+        mexcData: s.state?.mode === 'paper' && link?.source === 'mexc',
         env: link?.env ?? null,
         category: link?.category ?? null,
         connection: s.state?.connection.state ?? null,

@@ -182,7 +182,12 @@ describe('paper trading on MEXC data against the MEXC simulator', () => {
     });
     expect(connected).toMatchObject({ ok: true, value: { venue: 'paper-mexc', mode: 'paper' } });
     await until('the paper session on the stream', () => engine.state().mode === 'paper');
-    expect(station.snapshot().link).toMatchObject({ category: 'spot', error: null });
+    expect(station.snapshot().link).toMatchObject({
+      env: null,
+      category: 'spot',
+      source: 'mexc',
+      error: null,
+    });
     const now = await engine.invoke('venue.choices', {});
     expect((now as { value: VenueChoices }).value.current).toMatchObject({
       venue: 'paper',

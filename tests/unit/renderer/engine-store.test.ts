@@ -84,6 +84,7 @@ function stateSelecting(selected: string | null): EngineState {
     link: {
       env: null,
       category: null,
+      source: null,
       clockOffsetMs: null,
       rateHeadroom: null,
       rateLimit: null,
