@@ -22,18 +22,40 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const START_TIMEOUT_MS = 20_000;
 
-/**
- * Runs the simulator CLI in a child process; resolves once it has printed its URLs. A usage error
- * (an option this CLI does not have) rejects with "exited with 2".
- */
-export async function spawnSimCli(
+/** The Bybit simulator CLI in a child process, with the bench's account (spawnVenueSimCli). */
+export function spawnSimCli(
   seed: number,
   extraArgs: readonly string[] = [],
   simCpus?: string,
 ): Promise<RunningSim> {
-  const args = [join(root, 'engine/simulators/cli.ts'), 'bybit', '--port', '0', '--seed', String(seed)];
   // On these CPUs only (taskset's list form), if given; BYBIT_BENCH_SIM_CPUS=1 does it for every run.
-  const cpus = simCpus ?? process.env['BYBIT_BENCH_SIM_CPUS'];
+  return spawnVenueSimCli('bybit', {
+    seed,
+    extraArgs,
+    cpus: simCpus ?? process.env['BYBIT_BENCH_SIM_CPUS'],
+    apiKey: BENCH_KEY,
+    apiSecret: BENCH_SECRET,
+  });
+}
+
+/** How spawnVenueSimCli starts a simulator: its seed and extra flags, the account, the CPUs. */
+export interface VenueSimLaunch {
+  seed: number;
+  extraArgs?: readonly string[];
+  /** taskset's list form (`1`, `0-2`); unpinned when absent or empty. */
+  cpus?: string | undefined;
+  apiKey: string;
+  apiSecret: string;
+}
+
+/**
+ * Any venue's simulator CLI (`node engine/simulators/cli.ts VENUE …`) in a child process; resolves
+ * once it has printed its URLs. A usage error (an option this CLI does not have) rejects with
+ * "exited with 2".
+ */
+export async function spawnVenueSimCli(venue: 'bybit' | 'mexc', launch: VenueSimLaunch): Promise<RunningSim> {
+  const { seed, extraArgs = [], cpus, apiKey, apiSecret } = launch;
+  const args = [join(root, 'engine/simulators/cli.ts'), venue, '--port', '0', '--seed', String(seed)];
   const [command, argv] =
     cpus === undefined || cpus === ''
       ? [process.execPath, [...args, ...extraArgs]]
@@ -41,7 +63,7 @@ export async function spawnSimCli(
   const child = spawn(command, argv, {
     cwd: root,
     // The key and secret through the environment, so they never show in a process listing.
-    env: { ...process.env, VENUE_SIM_API_KEY: BENCH_KEY, VENUE_SIM_API_SECRET: BENCH_SECRET },
+    env: { ...process.env, VENUE_SIM_API_KEY: apiKey, VENUE_SIM_API_SECRET: apiSecret },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

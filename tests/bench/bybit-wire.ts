@@ -69,7 +69,7 @@ function startFastSim(seed: number, cpus: string | undefined): Promise<RunningSi
   );
 }
 
-interface Pinning {
+export interface Pinning {
   simulator: string;
   ours: string;
   restore(): void;
@@ -79,11 +79,11 @@ interface Pinning {
  * The venue stands on another machine; here it shares ours. Where there are at least two CPUs (and
  * taskset), the simulator gets the last one and this process (every thread) the others, for the
  * length of this figure only, so the simulator's work is not timed as ours whenever the scheduler
- * puts both on one CPU. BYBIT_BENCH_PIN=0 turns it off.
+ * puts both on one CPU. BYBIT_BENCH_PIN=0 (or the `offSwitch` variable named) turns it off.
  */
-function pinApart(): Pinning | undefined {
+export function pinApart(offSwitch = 'BYBIT_BENCH_PIN'): Pinning | undefined {
   const cpus = availableParallelism();
-  if (cpus < 2 || process.env['BYBIT_BENCH_PIN'] === '0') return undefined;
+  if (cpus < 2 || process.env[offSwitch] === '0') return undefined;
   const probe = spawnSync('taskset', ['-p', String(process.pid)], { encoding: 'utf8' });
   const mask = /:\s*([0-9a-f]+)\s*$/i.exec(probe.stdout)?.[1];
   if (probe.status !== 0 || mask === undefined) return undefined;
