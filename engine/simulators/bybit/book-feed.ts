@@ -80,7 +80,10 @@ export class BookFeed {
 
   subscribe(depth: BookDepth, sink: Sink): void {
     const topic = this.topic(depth);
-    this.advance(topic);
+    // Brought up to date first. With subscribers already there, as one push period whose change they
+    // are sent: taking the new image silently would leave their books one change behind for good.
+    if (topic.sinks.size > 0) this.tick(topic);
+    else this.advance(topic);
     topic.sinks.add(sink);
     sink(this.frame(topic, 'snapshot', imageEntries(topic, this.source.instrument)));
     topic.timer ??= this.clock.setInterval(() => {
