@@ -164,6 +164,48 @@ export function stepsFromText(text: string, decimals: number, scaled: number): n
   return Number.isInteger(steps) ? steps : -1;
 }
 
+/**
+ * `stepsFromText` on the ASCII bytes of a text inside a binary frame (MEXC's protobuf depth), step for
+ * step, so the two agree on every input; a decoder reads prices without building a string. The loop
+ * is the same as above on purpose: reading through a shared char-code callback costs a call per byte
+ * on the book path. Whole
+ * steps of a grid with `decimals` digits and a step of `scaled` units of 10^-decimals, or -1 for a
+ * sign, an exponent, a stray or non-ASCII byte, too many digits, a value off the grid or past 2^53.
+ */
+export function stepsFromBytes(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  decimals: number,
+  scaled: number,
+): number {
+  const n = end - start;
+  if (n === 0 || n > 32 || scaled <= 0 || decimals > 15) return -1;
+  let whole = 0;
+  let frac = 0;
+  let fracDigits = 0;
+  let point = -1;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    if (c === 46 /* . */) {
+      if (point >= 0 || i === start || i === end - 1) return -1;
+      point = i;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) return -1;
+    if (point < 0) whole = whole * 10 + d;
+    else if (fracDigits < decimals) {
+      frac = frac * 10 + d;
+      fracDigits++;
+    } else if (d !== 0) return -1;
+  }
+  const v = whole * POW10[decimals]! + frac * POW10[decimals - fracDigits]!;
+  if (!Number.isSafeInteger(v) || !Number.isSafeInteger(whole * POW10[decimals]!)) return -1;
+  const steps = v / scaled;
+  return Number.isInteger(steps) ? steps : -1;
+}
+
 /** Parses a venue price string into ticks. Zero and negative prices cannot be built. */
 export function priceToTicks(inst: Instrument, price: string | Decimal, rounding: Rounding = 'exact'): Ticks {
   const d = typeof price === 'string' ? parseDecimal(price, `${inst.symbol} price`) : price;

@@ -214,7 +214,7 @@ export async function bookVsCcxt(
       value: Math.round(median(oursRates)),
       unit: 'frames/s',
       ...common,
-      path: 'MexcPublicStream.onPush: decodePush (protobufjs) -> route -> depthUpdateFromPush (ticks, lots) -> version chain -> listener -> OrderBook.apply',
+      path: 'MexcPublicStream.onPush: the depth frame decoder (wire bytes to ticks and lots; decodePush for anything else) -> route -> version chain -> listener -> OrderBook.apply',
       by_round: oursRates.map(Math.round),
     });
     emit({

@@ -1,5 +1,5 @@
 import { parseDecimal } from '../../core/decimal.ts';
-import type { Instrument, Lots, Ticks } from '../../core/instrument.ts';
+import { stepsFromText, type Instrument, type Lots, type Ticks } from '../../core/instrument.ts';
 import type { BookSnapshot, Level, Trade } from '../../market/types.ts';
 import type { Balance, Fill, OrderUpdate, VenueOrderStatus } from '../venue.ts';
 import { amountFromWire, ensure, inField as at, priceFromWire, sizeFromWire } from '../wire-text.ts';
@@ -96,8 +96,22 @@ function levels(
   const out = new Array<Level>(list.length);
   for (let i = 0; i < list.length; i++) {
     const item = list[i]!;
-    const price = at(where, `${side}[${i}].price`, () => priceFromWire(inst, item.price));
-    const size = at(where, `${side}[${i}].quantity`, () => sizeFromWire(inst, item.quantity, true));
+    // The plain on-grid case first, as priceFromWire / sizeFromWire take it: the field's label and
+    // the closure that carries it are built only for a value that needs the checked path.
+    const fastPrice =
+      typeof item.price === 'string' ? stepsFromText(item.price, inst.priceDecimals, inst.tickScaled) : -1;
+    const price =
+      fastPrice > 0
+        ? (fastPrice as Ticks)
+        : at(where, `${side}[${i}].price`, () => priceFromWire(inst, item.price));
+    const fastSize =
+      typeof item.quantity === 'string'
+        ? stepsFromText(item.quantity, inst.sizeDecimals, inst.lotScaled)
+        : -1;
+    const size =
+      fastSize >= 0
+        ? (fastSize as Lots)
+        : at(where, `${side}[${i}].quantity`, () => sizeFromWire(inst, item.quantity, true));
     out[i] = [price, size];
   }
   return out;

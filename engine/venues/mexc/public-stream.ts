@@ -11,6 +11,7 @@ import {
   type DepthUpdate,
 } from './messages.ts';
 import { decodePush, type PushWrapper } from './proto/codec.ts';
+import { DepthFrameScanner, depthUpdateFromFrame } from './proto/depth-decoder.ts';
 import { MEXC_MAX_CHANNELS, MexcSocket, type MexcSocketOptions } from './socket.ts';
 
 export type { DepthSnapshot } from './messages.ts';
@@ -140,6 +141,7 @@ export class MexcPublicStream {
   /** Channels given up: pushes still in flight on them are dropped without a notice. */
   private readonly retired = new Set<string>();
   private readonly stateListeners = new Set<(s: ConnectionState) => void>();
+  private readonly depthFrames = new DepthFrameScanner();
   private state: ConnectionState = 'disconnected';
   private wanted = false;
   private connecting = false;
@@ -343,6 +345,20 @@ export class MexcPublicStream {
   // ---- pushes ---------------------------------------------------------------------------------
 
   private onPush(link: Link, bytes: Uint8Array): void {
+    // The book's pushes first take the direct decoder (proto/depth-decoder.ts), which answers only
+    // for a frame it reads exactly as the general path below would; every other frame, and any it
+    // declines, goes through decodePush and is accepted or refused there.
+    const frame = this.depthFrames.scan(bytes);
+    if (frame !== null) {
+      const route = this.routes.get(frame.channel);
+      if (route?.kind === 'depth') {
+        const update = depthUpdateFromFrame(route.sub.instrument, frame, this.clock.now());
+        if (update !== null) {
+          this.onDepth(route.sub, update);
+          return;
+        }
+      }
+    }
     let push: PushWrapper;
     try {
       push = decodePush(bytes);
