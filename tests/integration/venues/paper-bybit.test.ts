@@ -4,25 +4,21 @@
  * our quotes rest in the simulated execution, fill from the simulator's public trades and book
  * through the queue model and the latency, and nothing reaches the simulator's account.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueChoices } from '../../../engine/api/contract.ts';
 import { Engine } from '../../../engine/api/engine.ts';
 import { WallClock } from '../../../engine/core/clock.ts';
-import { Decimal } from '../../../engine/core/decimal.ts';
 import { MemorySecretStore } from '../../../engine/host/secrets/secret-store.ts';
 import { TradingApp } from '../../../engine/host/trading-app.ts';
 import { Workstation } from '../../../engine/host/workstation.ts';
-import type { Order } from '../../../engine/oms/order.ts';
 import { startBybitSim, type BybitSim } from '../../../engine/simulators/bybit/sim.ts';
-import { databaseFile, openDatabase } from '../../../engine/store/database.ts';
 import { BybitMarketData } from '../../../engine/venues/paper/bybit-market-data.ts';
-import { DEFAULT_PAPER_LATENCY } from '../../../engine/venues/paper/paper-venue.ts';
 import type { Trade } from '../../../engine/market/types.ts';
-import type { Fill } from '../../../engine/venues/venue.ts';
 import { until } from './bybit-harness.ts';
+import { expectPaperSession, type SeenFill } from './paper-checks.ts';
 
 const KEY = 'it-paper-key-0001';
 const SECRET = 'it-paper-secret-0123456789';
@@ -49,13 +45,6 @@ function tempDir(): string {
 /** The simulator's own account, as it started: nothing of ours may ever change it. */
 function venueAccount() {
   return { orders: sim.openOrders({ category: 'spot' }), balances: sim.balances() };
-}
-
-interface SeenFill {
-  fill: Fill;
-  order: Readonly<Order> | undefined;
-  /** When the node applied it, ms on the session's clock. */
-  at: number;
 }
 
 describe('paper trading on Bybit data against the Bybit simulator', () => {
@@ -109,44 +98,12 @@ describe('paper trading on Bybit data against the Bybit simulator', () => {
     offTape();
     await tape.disconnect();
 
-    const { requestMs, responseMs } = DEFAULT_PAPER_LATENCY;
     const inst = desk.instrument;
+    // The maker rate of the Bybit listing (spot non-VIP, 0.1 %), charged on each fill's notional below.
     expect(inst.makerFee.toFixed()).toBe('0.001');
-    for (const { fill, order, at } of fills) {
-      // Post-only quotes: maker fills at their own price, never sooner than the link allows.
-      expect(fill.liquidity).toBe('maker');
-      expect(order).toBeDefined();
-      expect(fill.price).toBe(order!.price);
-      expect(fill.ts - order!.createdAt).toBeGreaterThanOrEqual(requestMs);
-      expect(at - order!.createdAt).toBeGreaterThanOrEqual(requestMs + responseMs);
-      expect(at - fill.ts).toBeGreaterThanOrEqual(responseMs);
-      // The instrument's maker rate from the Bybit listing (spot non-VIP, 0.1 %) on the fill's notional.
-      const notional = inst.tickSize.mul(fill.price).mul(inst.lotSize.mul(fill.size));
-      expect(new Decimal(fill.fee).toFixed()).toBe(notional.mul(inst.makerFee).toFixed());
-    }
-    // Fills come from the public tape: a trade at or through the price, seen before the fill arrived.
-    const fromTape = fills.filter(({ fill, at }) =>
-      trades.some(
-        ({ trade, at: seen }) =>
-          seen <= at && (fill.side === 'buy' ? trade.price <= fill.price : trade.price >= fill.price),
-      ),
-    );
-    expect(fromTape.length).toBeGreaterThan(0);
-
     // Nothing reached the venue: no order, and its account exactly as it was.
     expect(venueAccount()).toEqual(before);
-
-    // The records are practice records: one database, a paper session with every fill.
-    expect(readdirSync(dataDir).filter((f) => f.endsWith('.sqlite'))).toEqual(['practice.sqlite']);
-    const db = openDatabase(databaseFile(dataDir, 'practice'), { readonly: true });
-    try {
-      const session = db.prepare('SELECT mode, venue FROM sessions').all();
-      expect(session).toEqual([{ mode: 'paper', venue: 'paper-bybit' }]);
-      const stored = db.prepare('SELECT exec_id FROM fills ORDER BY id').all() as { exec_id: string }[];
-      expect(stored.map((r) => r.exec_id)).toEqual(fills.map((f) => f.fill.execId));
-    } finally {
-      db.close();
-    }
+    expectPaperSession({ inst, fills, trades, dataDir, venueId: 'paper-bybit' });
   }, 90_000);
 
   it('the host offers PAPER with the configured endpoints and connects it with no saved key', async () => {

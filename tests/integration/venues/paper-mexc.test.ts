@@ -5,25 +5,21 @@
  * through the queue model and the latency, and nothing reaches the simulator's account; no key is
  * held or used.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueChoices } from '../../../engine/api/contract.ts';
 import { Engine } from '../../../engine/api/engine.ts';
 import { WallClock } from '../../../engine/core/clock.ts';
-import { Decimal } from '../../../engine/core/decimal.ts';
 import { MemorySecretStore } from '../../../engine/host/secrets/secret-store.ts';
 import { TradingApp } from '../../../engine/host/trading-app.ts';
 import { Workstation } from '../../../engine/host/workstation.ts';
 import type { Trade } from '../../../engine/market/types.ts';
-import type { Order } from '../../../engine/oms/order.ts';
 import { startMexcSim, type MexcSim } from '../../../engine/simulators/mexc/sim.ts';
-import { databaseFile, openDatabase } from '../../../engine/store/database.ts';
 import { MexcMarketData } from '../../../engine/venues/mexc/market-data.ts';
-import { DEFAULT_PAPER_LATENCY } from '../../../engine/venues/paper/paper-venue.ts';
-import type { Fill } from '../../../engine/venues/venue.ts';
 import { mexcTradingConfig, until } from './mexc-harness.ts';
+import { expectPaperSession, type SeenFill } from './paper-checks.ts';
 
 const KEY = 'it-mexc-paper-key-0001';
 const SECRET = 'it-mexc-paper-secret-0123456789';
@@ -50,13 +46,6 @@ function tempDir(): string {
 /** The simulator's own account, as it started: nothing of ours may ever change it. */
 function venueAccount() {
   return { orders: sim.openOrders(), balances: sim.balances() };
-}
-
-interface SeenFill {
-  fill: Fill;
-  order: Readonly<Order> | undefined;
-  /** When the node applied it, ms on the session's clock. */
-  at: number;
 }
 
 describe('paper trading on MEXC data against the MEXC simulator', () => {
@@ -119,44 +108,12 @@ describe('paper trading on MEXC data against the MEXC simulator', () => {
     offTape();
     await tape.disconnect();
 
-    const { requestMs, responseMs } = DEFAULT_PAPER_LATENCY;
     const inst = desk.instrument;
     // MEXC's listed spot rates: no maker fee.
     expect(inst.makerFee.toFixed()).toBe('0');
-    for (const { fill, order, at } of fills) {
-      // Post-only quotes: maker fills at their own price, never sooner than the link allows.
-      expect(fill.liquidity).toBe('maker');
-      expect(order).toBeDefined();
-      expect(fill.price).toBe(order!.price);
-      expect(fill.ts - order!.createdAt).toBeGreaterThanOrEqual(requestMs);
-      expect(at - order!.createdAt).toBeGreaterThanOrEqual(requestMs + responseMs);
-      expect(at - fill.ts).toBeGreaterThanOrEqual(responseMs);
-      const notional = inst.tickSize.mul(fill.price).mul(inst.lotSize.mul(fill.size));
-      expect(new Decimal(fill.fee).toFixed()).toBe(notional.mul(inst.makerFee).toFixed());
-    }
-    // Fills come from the public tape: a trade at or through the price, seen before the fill arrived.
-    const fromTape = fills.filter(({ fill, at }) =>
-      trades.some(
-        ({ trade, at: seen }) =>
-          seen <= at && (fill.side === 'buy' ? trade.price <= fill.price : trade.price >= fill.price),
-      ),
-    );
-    expect(fromTape.length).toBeGreaterThan(0);
-
     // Nothing reached the venue: no order, and its account exactly as it was.
     expect(venueAccount()).toEqual(before);
-
-    // The records are practice records: one database, a paper session with every fill.
-    expect(readdirSync(dataDir).filter((f) => f.endsWith('.sqlite'))).toEqual(['practice.sqlite']);
-    const db = openDatabase(databaseFile(dataDir, 'practice'), { readonly: true });
-    try {
-      const session = db.prepare('SELECT mode, venue FROM sessions').all();
-      expect(session).toEqual([{ mode: 'paper', venue: 'paper-mexc' }]);
-      const stored = db.prepare('SELECT exec_id FROM fills ORDER BY id').all() as { exec_id: string }[];
-      expect(stored.map((r) => r.exec_id)).toEqual(fills.map((f) => f.fill.execId));
-    } finally {
-      db.close();
-    }
+    expectPaperSession({ inst, fills, trades, dataDir, venueId: 'paper-mexc' });
   }, 90_000);
 
   it('the host offers PAPER on MEXC with the configured endpoints and connects it with no saved key', async () => {
