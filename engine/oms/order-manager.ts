@@ -187,7 +187,8 @@ export class OrderManager {
     if (!result.ok) {
       const mayHaveReached = !refused && result.code === 'venue_unavailable';
       for (const order of marked) {
-        if (order.status !== 'pending-cancel' || !this.working.has(order.clientId)) continue;
+        // Only a working order can be pending-cancel: one the stream ended meanwhile is left alone.
+        if (order.status !== 'pending-cancel') continue;
         if (mayHaveReached) {
           order.cancelUnconfirmed = true;
           this.markUnknown(order, result.message);
@@ -456,7 +457,7 @@ export class OrderManager {
    * to CANCEL_TRIES in all, after which the order returns to its open state.
    */
   private recancel(order: Order): void {
-    if (order.status !== 'pending-cancel' || !order.cancelUnconfirmed || (order.awaiting ?? 0) > 0) return;
+    if (!awaitsRecancel(order)) return;
     order.cancelUnconfirmed = false;
     if (order.cancelTries >= CANCEL_TRIES) {
       order.reason = `the venue still has the order open after ${order.cancelTries} cancels`;
@@ -502,7 +503,7 @@ export class OrderManager {
    */
   private settleLater(order: Order): void {
     this.o.clock.setTimeout(() => {
-      if (order.status !== 'pending-cancel' || !order.cancelUnconfirmed || (order.awaiting ?? 0) > 0) return;
+      if (!awaitsRecancel(order)) return;
       order.reason = 'the venue did not know the order it was asked to cancel';
       this.o.emit({ kind: 'order', order });
       this.o.onUnknownState?.(order);
@@ -614,6 +615,11 @@ export class OrderManager {
     }
     this.o.emit({ kind: 'order', order });
   }
+}
+
+/** Pending a cancel the venue has not taken, with nothing of ours in flight for the order. */
+function awaitsRecancel(order: Order): boolean {
+  return order.status === 'pending-cancel' && order.cancelUnconfirmed && (order.awaiting ?? 0) === 0;
 }
 
 /**
