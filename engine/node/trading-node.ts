@@ -152,7 +152,8 @@ export class TradingNode {
     await this.venue.connect();
     let chosen: InstrumentSpec[];
     try {
-      chosen = await this.chooseInstruments();
+      // Nothing awaited here but the venue: the run tag below is read at the instant a replay expects.
+      chosen = this.chooseInstruments(await this.venue.instruments());
     } catch (err) {
       // Refused before anything trades: the link (sockets, a listen key) is closed again, not left open.
       await this.venue.disconnect().catch(() => undefined);
@@ -231,8 +232,7 @@ export class TradingNode {
   }
 
   /** The instruments to trade, as the venue lists them open for trading; any other symbol is refused. */
-  private async chooseInstruments(): Promise<InstrumentSpec[]> {
-    const specs = await this.venue.instruments();
+  private chooseInstruments(specs: InstrumentSpec[]): InstrumentSpec[] {
     const wanted = this.o.symbols ?? specs.map((s) => s.symbol);
     if (wanted.length === 0) throw new EngineError('invalid_input', 'the node needs at least one instrument');
     return wanted.map((symbol) => {
