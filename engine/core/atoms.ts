@@ -73,7 +73,11 @@ export class AtomScale {
   }
 
   toDecimal(atoms: bigint): Decimal {
-    return new Decimal(atoms.toString()).div(this.factor);
+    const digits = atoms.toString();
+    // Within Decimal's precision, reading the digits with the point placed is exact and the same value
+    // the division gives, without decimal.js's long division (the guard's equity, many times a second).
+    if (digits.length <= PRECISION) return new Decimal(this.format(atoms));
+    return new Decimal(digits).div(this.factor);
   }
 
   /** Atoms printed as a plain decimal without trailing zeros, as Decimal's toFixed() prints it. */
@@ -85,6 +89,8 @@ export class AtomScale {
 }
 
 const PLAIN = /^(-?)(\d+)(?:\.(\d+))?$/;
+/** Significant digits Decimal keeps (engine/core/decimal.ts). */
+const PRECISION = Decimal.precision;
 
 /** n / d rounded half to even (d > 0). */
 export function divRoundHalfEven(n: bigint, d: bigint): bigint {

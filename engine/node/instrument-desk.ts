@@ -13,7 +13,7 @@ import type { Order } from '../oms/order.ts';
 import { QuoteManager } from '../oms/quote-manager.ts';
 import { Portfolio } from '../portfolio/portfolio.ts';
 import type { RiskDecision } from '../risk/pre-trade.ts';
-import type { ExposureContext, InstrumentRisk, RiskEngine } from '../risk/risk-engine.ts';
+import type { Exposure, ExposureContext, InstrumentRisk, RiskEngine } from '../risk/risk-engine.ts';
 import { IntensityEstimator, VolatilityEstimator } from '../strategy/estimators.ts';
 import { Overrides } from '../strategy/overrides.ts';
 import { NO_QUOTE } from '../strategy/quote-builder.ts';
@@ -79,6 +79,11 @@ export class InstrumentDesk {
   /** When we last asked the venue for a fresh snapshot and have not had one since; null otherwise. */
   private awaitingSnapshotSince: number | null = null;
   private lastEquity = new Decimal(0);
+  private lastExposure: { mid: number | undefined; lots: number; value: Exposure } = {
+    mid: Number.NaN,
+    lots: 0,
+    value: { grossNotional: new Decimal(0), lotValue: undefined, mark: undefined },
+  };
   // Reused on every decision and book update: a subscriber may not keep a payload beyond the call
   // (domain-events.ts), so publishing allocates nothing.
   private readonly decided: DomainEvents['quotes.decided'];
@@ -392,11 +397,21 @@ export class InstrumentDesk {
   }
 
   /** |position| × mark in quote currency, and the value of one lot at the mark (undefined without a mid). */
-  exposure(): { grossNotional: Decimal; lotValue: Decimal | undefined } {
+  exposure(): Exposure {
     const mid = this.book.mid();
-    if (mid === undefined) return { grossNotional: new Decimal(0), lotValue: undefined };
-    const lotValue = this.instrument.tickSize.mul(mid).mul(this.instrument.lotSize);
-    return { grossNotional: lotValue.mul(Math.abs(this.portfolio.positionLots())), lotValue };
+    const lots = this.portfolio.positionLots();
+    // The account guard asks ten times a second of market time; between changes of the mid or the
+    // position it gets the same object back, and the risk engine skips its division on seeing it.
+    const last = this.lastExposure;
+    if (last.mid === mid && last.lots === lots) return last.value;
+    let value: Exposure;
+    if (mid === undefined) value = { grossNotional: new Decimal(0), lotValue: undefined, mark: undefined };
+    else {
+      const lotValue = this.instrument.unitNotional.mul(mid);
+      value = { grossNotional: lotValue.mul(Math.abs(lots)), lotValue, mark: mid };
+    }
+    this.lastExposure = { mid, lots, value };
+    return value;
   }
 
   /** The guard tick: stale feeds, requests that timed out, limits. */

@@ -69,6 +69,9 @@ export class TradingNode {
   private timers: TimerHandle[] = [];
   private running = false;
   private linkWasDown = false;
+  /** The desks' equities behind `equitySum` (see accountEquity). */
+  private equityParts: Decimal[] = [];
+  private equitySum: Decimal | undefined;
   private reconciling: Promise<ReconcileResult> | undefined;
   private reconcileAgain = false;
   private lastBalances: Balance[] = [];
@@ -527,12 +530,27 @@ export class TradingNode {
   }
 
   private watchAccount(): void {
-    let equity = new Decimal(0);
-    const books = this.list.map((d) => {
-      equity = equity.plus(d.equity());
-      return { risk: d.risk, ...d.exposure() };
+    const books = this.list.map((d) => ({ risk: d.risk, exposure: d.exposure() }));
+    this.risk.watchAccount(this.clock.now(), this.accountEquity(), books);
+  }
+
+  /**
+   * The sum of the desks' equities, the same Decimal as last time while none of theirs changed (a
+   * desk hands back one object until its equity moves), so the account's monitors skip their work.
+   */
+  private accountEquity(): Decimal {
+    const parts = this.equityParts;
+    let same = parts.length === this.list.length;
+    for (let i = 0; same && i < parts.length; i++) same = parts[i] === this.list[i]!.equity();
+    if (same && this.equitySum !== undefined) return this.equitySum;
+    let sum = new Decimal(0);
+    this.equityParts = this.list.map((d) => {
+      const e = d.equity();
+      sum = sum.plus(e);
+      return e;
     });
-    this.risk.watchAccount(this.clock.now(), equity, books);
+    this.equitySum = sum;
+    return sum;
   }
 
   private sampleEquity(): void {

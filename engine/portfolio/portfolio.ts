@@ -46,6 +46,9 @@ export class Portfolio {
   private readonly seen = new RecentSet(SEEN_EXEC_IDS);
   /** Quote fees parsed lately, and their atoms (starting from "0", a valid pair). */
   private readonly feeCache = { texts: ['0', '0', '0', '0'], atoms: [0n, 0n, 0n, 0n], next: 0 };
+  /** The last equity asked for, and its atoms (see equityOf). */
+  private lastEquityAtoms = 0n;
+  private lastEquity: Decimal | undefined;
 
   constructor(inst: Instrument, startingEquity: Decimal | string = '0') {
     this.inst = inst;
@@ -171,10 +174,24 @@ export class Portfolio {
   equity(markTicks: number | undefined): Decimal {
     const booked = this.startEquity + this.realizedPnl - this.feesPaid - this.fundingPaid;
     if (this.lots === 0 || markTicks === undefined || !Number.isFinite(markTicks))
-      return this.atoms.toDecimal(booked);
+      return this.equityOf(booked);
     const atoms = this.unrealizedAtoms(markTicks);
-    if (atoms !== null) return this.atoms.toDecimal(booked + atoms);
+    if (atoms !== null) return this.equityOf(booked + atoms);
     return this.atoms.toDecimal(booked).plus(this.unrealized(markTicks));
+  }
+
+  /**
+   * The equity of an exact amount of atoms, the same Decimal as last time when the amount has not
+   * changed. The risk guard asks for equity ten times a second of market time, mostly with nothing
+   * changed: this spares it the atoms-to-Decimal conversion, and the unchanged object lets the loss
+   * monitors see at a glance that there is nothing to recompute.
+   */
+  private equityOf(atoms: bigint): Decimal {
+    if (atoms !== this.lastEquityAtoms || this.lastEquity === undefined) {
+      this.lastEquityAtoms = atoms;
+      this.lastEquity = this.atoms.toDecimal(atoms);
+    }
+    return this.lastEquity;
   }
 
   /**

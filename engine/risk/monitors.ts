@@ -12,6 +12,9 @@ export interface Gauge {
 export class DrawdownMonitor {
   private peak: Decimal | undefined;
   private readonly limit: Decimal;
+  /** The last update's equity and drawdown: the same equity object again needs no Decimal work. */
+  private lastIn: Decimal | undefined;
+  private lastOut = new Decimal(0);
 
   constructor(limit: Decimal) {
     this.limit = limit;
@@ -19,8 +22,12 @@ export class DrawdownMonitor {
 
   /** Updates with the current equity; returns the drawdown amount (≥ 0). */
   update(equity: Decimal): Decimal {
+    // Decimals are immutable, so the very equity of the last update leaves the peak as it was.
+    if (equity === this.lastIn) return this.lastOut;
     if (this.peak === undefined || equity.gt(this.peak)) this.peak = equity;
-    return this.peak.minus(equity);
+    this.lastIn = equity;
+    this.lastOut = this.peak.minus(equity);
+    return this.lastOut;
   }
 
   breached(drawdown: Decimal): boolean {
@@ -39,6 +46,9 @@ export class DailyLossMonitor {
   private readonly limit: Decimal;
   private day = Number.NaN;
   private baseline = new Decimal(0);
+  /** The last update's equity and loss, reused for the same equity object on the same day. */
+  private lastIn: Decimal | undefined;
+  private lastOut = new Decimal(0);
 
   constructor(limit: Decimal) {
     this.limit = limit;
@@ -47,12 +57,15 @@ export class DailyLossMonitor {
   /** Returns today's loss (positive when losing, 0 when up). */
   update(now: number, equity: Decimal): Decimal {
     const day = Math.floor(now / DAY_MS);
+    if (day === this.day && equity === this.lastIn) return this.lastOut;
     if (day !== this.day) {
       this.day = day;
       this.baseline = equity;
     }
     const loss = this.baseline.minus(equity);
-    return loss.isNegative() ? new Decimal(0) : loss;
+    this.lastIn = equity;
+    this.lastOut = loss.isNegative() ? new Decimal(0) : loss;
+    return this.lastOut;
   }
 
   breached(loss: Decimal): boolean {

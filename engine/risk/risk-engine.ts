@@ -31,6 +31,21 @@ export interface ExposureContext {
   mid: number | undefined;
 }
 
+/** One instrument's exposure: |position| × mark in quote currency, and one lot's value at the mark. */
+export interface Exposure {
+  grossNotional: Decimal;
+  /** Undefined without a mark. */
+  lotValue: Decimal | undefined;
+  /** The mark the values were taken at, ticks (a book's mid may fall on a half tick). */
+  mark: number | undefined;
+}
+
+/** An instrument as the account's guard sees it: its risk and its current exposure. */
+export interface AccountBook {
+  risk: InstrumentRisk;
+  exposure: Exposure;
+}
+
 /** The risk of one instrument: its own limits, state, throttle and monitors. */
 export class InstrumentRisk {
   readonly instrument: Instrument;
@@ -89,6 +104,10 @@ export class RiskEngine {
   accountDrawdown = new Decimal(0);
   accountDailyLoss = new Decimal(0);
   grossNotional = new Decimal(0);
+  /** The books of the last room refresh (see sameBooks). */
+  private lastBooks: readonly AccountBook[] = [];
+  /** Per instrument, the last headroom and twice its size in units of tick × lot (see roomLots). */
+  private readonly headroomUnits = new Map<InstrumentRisk, { headroom: Decimal; twiceUnits: bigint }>();
 
   constructor(clock: Clock, accountLimits: AccountLimits, restoredKill?: KillSwitchState) {
     for (const [name, v] of Object.entries(accountLimits) as [string, Decimal][]) {
@@ -187,25 +206,10 @@ export class RiskEngine {
    * position limit becomes lots of room per instrument here, so the gate compares whole lots on the
    * order path instead of summing decimals across instruments for every order.
    */
-  watchAccount(
-    now: number,
-    equity: Decimal,
-    books: readonly { risk: InstrumentRisk; grossNotional: Decimal; lotValue: Decimal | undefined }[],
-  ): void {
+  watchAccount(now: number, equity: Decimal, books: readonly AccountBook[]): void {
     this.accountDrawdown = this.accountDrawdownMonitor.update(equity);
     this.accountDailyLoss = this.accountDailyMonitor.update(now, equity);
-    let gross = new Decimal(0);
-    for (const b of books) gross = gross.plus(b.grossNotional);
-    this.grossNotional = gross;
-    for (const b of books) {
-      if (b.lotValue === undefined || b.lotValue.lte(0)) {
-        b.risk.accountRoomLots = Infinity;
-        continue;
-      }
-      const others = gross.minus(b.grossNotional);
-      const room = this.accountLimits.maxGrossNotional.minus(others).div(b.lotValue).floor();
-      b.risk.accountRoomLots = room.isNegative() ? 0 : room.toNumber();
-    }
+    if (!this.sameBooks(books)) this.refreshRoom(books);
     if (this.accountDrawdownMonitor.breached(this.accountDrawdown))
       this.account.escalate(
         'reducing',
@@ -216,6 +220,63 @@ export class RiskEngine {
         'halted',
         `account daily loss ${this.accountDailyLoss.toFixed(2)} reached its limit`,
       );
+  }
+
+  /**
+   * Whether these books are the very exposures of the last refresh. The desks hand back the same
+   * exposure object until their mid or position moves, so an unchanged account costs no division.
+   */
+  private sameBooks(books: readonly AccountBook[]): boolean {
+    const last = this.lastBooks;
+    if (last.length !== books.length) return false;
+    for (let i = 0; i < books.length; i++) {
+      const a = books[i]!;
+      const b = last[i]!;
+      if (a.risk !== b.risk || a.exposure !== b.exposure) return false;
+    }
+    return true;
+  }
+
+  /** The account's gross notional, and the lots each instrument may still add under its limit. */
+  private refreshRoom(books: readonly AccountBook[]): void {
+    let gross: Decimal | undefined;
+    for (const { exposure } of books) {
+      if (exposure.grossNotional.isZero()) continue;
+      gross = gross === undefined ? exposure.grossNotional : gross.plus(exposure.grossNotional);
+    }
+    this.grossNotional = gross ?? new Decimal(0);
+    const limit = this.accountLimits.maxGrossNotional;
+    for (const { risk, exposure } of books) {
+      if (exposure.lotValue === undefined || exposure.lotValue.lte(0)) {
+        risk.accountRoomLots = Infinity;
+        continue;
+      }
+      // What the limit leaves this instrument once the others' exposure is counted.
+      const others = gross === undefined || gross === exposure.grossNotional ? undefined : gross;
+      const headroom = others === undefined ? limit : limit.minus(others.minus(exposure.grossNotional));
+      risk.accountRoomLots = this.roomLots(risk, headroom, exposure);
+    }
+    this.lastBooks = books.slice();
+  }
+
+  /**
+   * ⌊headroom / lot value⌋ in lots, 0 when nothing is left. With the mark on the half-tick grid,
+   * ⌊h / (unit·m)⌋ = ⌊⌊2h / unit⌋ / 2m⌋ for a whole 2m > 0: the Decimal division runs once per
+   * headroom (which, on an account of one instrument, never changes), and each new mark costs one
+   * BigInt division. Before, this division was the larger part of the account guard.
+   */
+  private roomLots(risk: InstrumentRisk, headroom: Decimal, exposure: Exposure): number {
+    if (headroom.lte(0)) return 0;
+    const twiceMark = exposure.mark === undefined ? Number.NaN : exposure.mark * 2;
+    if (!Number.isSafeInteger(twiceMark) || twiceMark <= 0)
+      return headroom.div(exposure.lotValue!).floor().toNumber();
+    let cached = this.headroomUnits.get(risk);
+    if (cached === undefined || (cached.headroom !== headroom && !cached.headroom.eq(headroom))) {
+      const units = headroom.mul(2).div(risk.instrument.unitNotional).floor();
+      cached = { headroom, twiceUnits: BigInt(units.toFixed(0)) };
+      this.headroomUnits.set(risk, cached);
+    }
+    return Number(cached.twiceUnits / BigInt(twiceMark));
   }
 
   engageKill(by: string): void {

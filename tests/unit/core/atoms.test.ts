@@ -32,6 +32,25 @@ describe('AtomScale', () => {
     expect(new AtomScale(0).format(-42n)).toBe('-42');
   });
 
+  it('turns atoms into the Decimal that dividing by the scale gives, past Decimal’s precision too', () => {
+    const rng = new Rng(21);
+    for (const decimals of [0, 2, 18, 28]) {
+      const scale = new AtomScale(decimals);
+      const factor = new Decimal(10).pow(decimals);
+      for (let i = 0; i < 500; i++) {
+        // From one digit to 50, so both sides of the 40 significant digits Decimal keeps are covered.
+        let text = String(rng.int(1, 9));
+        const len = rng.int(0, 49);
+        while (text.length <= len) text += String(rng.int(0, 9));
+        const atoms = BigInt(rng.bool() ? `-${text}` : text);
+        const got = scale.toDecimal(atoms);
+        const want = new Decimal(atoms.toString()).div(factor);
+        expect(got.eq(want), `${atoms} at ${decimals} decimals`).toBe(true);
+        expect(got.toFixed()).toBe(want.toFixed());
+      }
+    }
+  });
+
   it('rounds digits past the scale half to even, and refuses what is not a plain decimal', () => {
     const scale = new AtomScale(2);
     expect(scale.parse('0.125', 'fee')).toBe(12n);

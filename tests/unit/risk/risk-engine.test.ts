@@ -44,9 +44,13 @@ const flat = (mid: number | undefined = BTC_MID): ExposureContext => ({
 
 /** What the desk reports for one instrument: gross notional and the value of one lot at the mid. */
 function book(risk: InstrumentRisk, inst: Instrument, positionLots: number, midTicks: number | undefined) {
-  if (midTicks === undefined) return { risk, grossNotional: new Decimal(0), lotValue: undefined };
+  if (midTicks === undefined)
+    return { risk, exposure: { grossNotional: new Decimal(0), lotValue: undefined, mark: undefined } };
   const lotValue = inst.tickSize.mul(midTicks).mul(inst.lotSize);
-  return { risk, grossNotional: lotValue.mul(Math.abs(positionLots)), lotValue };
+  return {
+    risk,
+    exposure: { grossNotional: lotValue.mul(Math.abs(positionLots)), lotValue, mark: midTicks },
+  };
 }
 
 describe('RiskEngine: the state an instrument trades in', () => {
@@ -257,7 +261,7 @@ describe('RiskEngine: the account position limit', () => {
     ]);
     expect(btc.accountRoomLots).toBe(Infinity);
     engine.watchAccount(clock.now(), new Decimal(0), [
-      { risk: btc, grossNotional: new Decimal(0), lotValue: new Decimal(0) },
+      { risk: btc, exposure: { grossNotional: new Decimal(0), lotValue: new Decimal(0), mark: 0 } },
       book(eth, ETH, 200, ETH_MID),
     ]);
     expect(btc.accountRoomLots).toBe(Infinity);
@@ -308,6 +312,75 @@ describe('RiskEngine: the account position limit', () => {
       ok: false,
       message: 'position with working orders would reach 0.030 BTC, the limit is 0.000 BTC',
     });
+  });
+});
+
+describe('RiskEngine: the account guard on an unchanged account', () => {
+  it('keeps the room of the same exposures and recomputes it when one exposure is new', () => {
+    const { clock, engine, btc, eth } = setup();
+    const books = [book(btc, BTC, 0, BTC_MID), book(eth, ETH, 200, ETH_MID)];
+    engine.watchAccount(clock.now(), new Decimal(0), books);
+    expect(btc.accountRoomLots).toBe(55);
+    // The same exposure objects again: nothing to recompute, the room stands.
+    clock.advance(100);
+    engine.watchAccount(clock.now(), new Decimal(0), [...books]);
+    expect(btc.accountRoomLots).toBe(55);
+    expect(engine.grossNotional.toFixed()).toBe('6400');
+    // ETH's position moved: a new exposure object, so the room follows it.
+    engine.watchAccount(clock.now(), new Decimal(0), [books[0]!, book(eth, ETH, 100, ETH_MID)]);
+    expect(btc.accountRoomLots).toBe(104);
+    expect(engine.grossNotional.toFixed()).toBe('3200');
+  });
+
+  it('gives the room of an exact Decimal division for any marks and positions, half ticks included', () => {
+    const { clock, engine, btc, eth } = setup();
+    const limit = engine.accountLimits.maxGrossNotional;
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    for (let i = 0; i < 400; i++) {
+      // Marks on the half-tick grid, as a book's mid is; positions long, short or flat.
+      const btcMark = 600_000 + next(100_000) + (next(2) === 0 ? 0.5 : 0);
+      const ethMark = 300_000 + next(40_000) + (next(2) === 0 ? 0.5 : 0);
+      const books = [book(btc, BTC, next(300) - 150, btcMark), book(eth, ETH, next(600) - 300, ethMark)];
+      clock.advance(100);
+      engine.watchAccount(clock.now(), new Decimal(0), books);
+      const gross = books[0]!.exposure.grossNotional.plus(books[1]!.exposure.grossNotional);
+      for (const { risk, exposure } of books) {
+        const room = limit.minus(gross.minus(exposure.grossNotional)).div(exposure.lotValue!).floor();
+        expect(risk.accountRoomLots).toBe(room.isNegative() ? 0 : room.toNumber());
+      }
+    }
+  });
+
+  it('escalates again after a reset when the same equity still breaches its limit', () => {
+    const { clock, engine } = setup({ dailyLossLimit: new Decimal('1000') });
+    engine.watchAccount(clock.now(), new Decimal('1000'), []);
+    const low = new Decimal('900');
+    engine.watchAccount(clock.now(), low, []);
+    expect(engine.account.state()).toBe('reducing');
+    engine.reset();
+    expect(engine.account.state()).toBe('active');
+    clock.advance(100);
+    engine.watchAccount(clock.now(), low, []);
+    expect(engine.account.state()).toBe('reducing');
+    expect(engine.accountDrawdown.toFixed()).toBe('100');
+  });
+
+  it('starts a new day’s loss from the same equity object once the day changes', () => {
+    const { clock, engine } = setup({
+      maxDrawdown: new Decimal('100000'),
+      dailyLossLimit: new Decimal('500'),
+    });
+    engine.watchAccount(clock.now(), new Decimal('5000'), []);
+    const low = new Decimal('4800');
+    engine.watchAccount(clock.now(), low, []);
+    expect(engine.accountDailyLoss.toFixed()).toBe('200');
+    clock.advance(86_400_000);
+    engine.watchAccount(clock.now(), low, []);
+    expect(engine.accountDailyLoss.toFixed()).toBe('0');
   });
 });
 
