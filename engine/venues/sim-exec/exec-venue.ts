@@ -75,6 +75,9 @@ export class ExecVenue {
   private readonly usedIds: RecentSet;
   private readonly history: ExecutionLog;
   private readonly changed: ExecOrder[] = [];
+  /** onBook's working arrays: our prices and the lots the feed showed there before the message. */
+  private readonly scratchPrices: number[] = [];
+  private readonly scratchShown: number[] = [];
   private orderSeq = 0;
   private execSeq = 0;
 
@@ -262,23 +265,29 @@ export class ExecVenue {
     const m = this.markets.get(symbol);
     if (!m) return;
     const resting = m.resting;
-    const watched = resting.size() > 0;
-    const bidPrices = watched ? resting.prices('buy') : [];
-    const askPrices = watched ? resting.prices('sell') : [];
-    const bidsBefore = bidPrices.map((p) => m.feed.shown('buy', p));
-    const asksBefore = askPrices.map((p) => m.feed.shown('sell', p));
+    if (resting.size() === 0) {
+      m.feed.apply(message);
+      return;
+    }
+    // Our prices (bids first) and what the feed shows at each before the message, in arrays kept from
+    // one book message to the next: built afresh, they and their closures were a backtest's largest
+    // allocation. Nothing below re-enters onBook before the levels are told (fills come after).
+    const prices = this.scratchPrices;
+    const before = this.scratchShown;
+    prices.length = 0;
+    resting.collectPrices('buy', prices);
+    const bids = prices.length;
+    resting.collectPrices('sell', prices);
+    before.length = prices.length;
+    for (let i = 0; i < prices.length; i++) before[i] = m.feed.shown(i < bids ? 'buy' : 'sell', prices[i]!);
     const result = m.feed.apply(message);
-    if (!watched || (result !== 'ok' && result !== 'crossed')) return;
-    const sides = [
-      ['buy', bidPrices, bidsBefore],
-      ['sell', askPrices, asksBefore],
-    ] as const;
-    for (const [side, prices, before] of sides) {
-      prices.forEach((price, i) => {
-        const after = m.feed.shown(side, price);
-        if (message.kind === 'snapshot') resting.onResync(side, price, after);
-        else if (after !== before[i]) resting.onLevelChange(side, price, before[i]!, after);
-      });
+    if (result !== 'ok' && result !== 'crossed') return;
+    for (let i = 0; i < prices.length; i++) {
+      const side = i < bids ? 'buy' : 'sell';
+      const price = prices[i]!;
+      const after = m.feed.shown(side, price);
+      if (message.kind === 'snapshot') resting.onResync(side, price, after);
+      else if (after !== before[i]) resting.onLevelChange(side, price, before[i]!, after);
     }
     // A crossed feed book (a dropped delete, hftbacktest #125) would fake crosses: only a sound one fills.
     if (result === 'ok') this.fillCrossed(m);

@@ -66,6 +66,11 @@ export class RestingOrders {
     return [...this.levels(side).keys()];
   }
 
+  /** Appends the prices where we rest on one side (unordered) to `out`, which the caller reuses. */
+  collectPrices(side: Side, out: number[]): void {
+    for (const p of this.levels(side).keys()) out.push(p);
+  }
+
   /** The level at one of our prices changed in a delta: every order of ours there is told. */
   onLevelChange(side: Side, price: number, before: number, after: number): void {
     for (const order of this.levels(side).get(price) ?? []) {
@@ -93,9 +98,12 @@ export class RestingOrders {
     return out;
   }
 
-  /** The best price we rest at on one side, or undefined. */
+  /** The best price we rest at on one side, or undefined (asked on every book message: no sort). */
   best(side: Side): number | undefined {
-    return this.sortedPrices(side)[0];
+    let best: number | undefined;
+    for (const p of this.levels(side).keys())
+      if (best === undefined || (side === 'buy' ? p > best : p < best)) best = p;
+    return best;
   }
 
   /** Every order of ours on the symbol, in arrival order at the venue. */
