@@ -56,12 +56,7 @@ function EnvRow(props: {
       <td>
         <span className={`mode mode--${mode}`}>{MODE_LABEL[mode]}</span>
       </td>
-      <td className="num endpoint" data-testid="connect-env-rest">
-        {props.choice?.restUrl ?? '—'}
-      </td>
-      <td className="num endpoint" data-testid="connect-env-ws">
-        {props.choice?.wsUrl ?? '—'}
-      </td>
+      <EndpointCells name="env" urls={props.choice} />
       <td
         className={props.choice?.credentials.exists ? 'ok-note' : 'muted'}
         data-testid="connect-env-credentials"
@@ -70,6 +65,35 @@ function EnvRow(props: {
         {props.choice ? describeCredential(props.choice.credentials) : '—'}
       </td>
     </tr>
+  );
+}
+
+/** A venue's REST and WebSocket addresses, as two cells of its row (a dash until they are known). */
+function EndpointCells(props: { name: string; urls: { restUrl: string; wsUrl: string } | undefined }) {
+  return (
+    <>
+      <td className="num endpoint" data-testid={`connect-${props.name}-rest`}>
+        {props.urls?.restUrl ?? '—'}
+      </td>
+      <td className="num endpoint" data-testid={`connect-${props.name}-ws`}>
+        {props.urls?.wsUrl ?? '—'}
+      </td>
+    </>
+  );
+}
+
+/** The header of a venue's environment table: the same columns for every venue. */
+function EnvTableHead() {
+  return (
+    <thead>
+      <tr className="muted">
+        <th />
+        <th>Mode</th>
+        <th>REST</th>
+        <th>WebSocket</th>
+        <th>Credentials</th>
+      </tr>
+    </thead>
   );
 }
 
@@ -84,15 +108,7 @@ function MexcAccount(props: { mexc: VenueChoices['mexc'] | undefined }) {
     <fieldset data-testid="connect-mexc">
       <legend>Account</legend>
       <table className="env-table">
-        <thead>
-          <tr className="muted">
-            <th />
-            <th>Mode</th>
-            <th>REST</th>
-            <th>WebSocket</th>
-            <th>Credentials</th>
-          </tr>
-        </thead>
+        <EnvTableHead />
         <tbody>
           <tr
             className="env-row env-row--checked env-row--mainnet env-row--mexc"
@@ -103,12 +119,7 @@ function MexcAccount(props: { mexc: VenueChoices['mexc'] | undefined }) {
             <td>
               <span className="mode mode--live">{MODE_LABEL.live}</span>
             </td>
-            <td className="num endpoint" data-testid="connect-mexc-rest">
-              {mexc?.restUrl ?? '—'}
-            </td>
-            <td className="num endpoint" data-testid="connect-mexc-ws">
-              {mexc?.wsUrl ?? '—'}
-            </td>
+            <EndpointCells name="mexc" urls={mexc} />
             <td
               className={mexc?.credentials.exists ? 'ok-note' : 'muted'}
               data-testid="connect-mexc-credentials"
@@ -179,12 +190,7 @@ function PaperSourceChoice(props: {
             <td>
               <span className="mode mode--paper">{MODE_LABEL.paper}</span>
             </td>
-            <td className="num endpoint" data-testid="connect-paper-rest">
-              {chosen?.restUrl ?? '—'}
-            </td>
-            <td className="num endpoint" data-testid="connect-paper-ws">
-              {chosen?.wsUrl ?? '—'}
-            </td>
+            <EndpointCells name="paper" urls={chosen} />
             <td className="muted">none needed</td>
           </tr>
         </tbody>
@@ -314,15 +320,7 @@ function VenueForm(props: { initial: ConnectForm; choices: VenueChoices | null }
           <fieldset disabled={busy}>
             <legend>Environment</legend>
             <table className="env-table">
-              <thead>
-                <tr className="muted">
-                  <th />
-                  <th>Mode</th>
-                  <th>REST</th>
-                  <th>WebSocket</th>
-                  <th>Credentials</th>
-                </tr>
-              </thead>
+              <EnvTableHead />
               <tbody>
                 {BYBIT_ENVS.map((env) => (
                   <EnvRow
