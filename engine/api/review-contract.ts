@@ -105,41 +105,76 @@ export interface ReviewRecording {
 }
 
 /**
- * One run's series, column by column (a run of a million events has tens of thousands of samples and
- * up to hundreds of thousands of fills: arrays of primitives are a fraction of the size of objects).
- * Prices and money are decimal strings on the instrument's grid; the screen parses them only to plot.
+ * A column of integers or floats as it crosses the boundary: the bytes of a typed array, base64. The
+ * narrowest of `u8`, `i32` (every value an integer that fits) and `f64` (null as NaN). Both ends are
+ * on one machine (the host is local), so the bytes are in its order: little-endian on every platform
+ * the app ships for.
+ *
+ * Why not a JSON array: a run's page has about a million of these values, and the host would spend
+ * its own thread printing them (and the page parsing them back) where a base64 string is copied.
+ */
+export interface PackedNumbers {
+  kind: 'u8' | 'i32' | 'f64';
+  length: number;
+  base64: string;
+}
+
+/**
+ * Decimal strings (as the engine prints them) joined by commas, one per row, empty for none: one
+ * string on the page instead of one per row, and still exact.
+ */
+export type DecimalColumn = string;
+
+/**
+ * One run's series, column by column and packed (a run of a million events has tens of thousands of
+ * samples and up to hundreds of thousands of fills: the page needs them as arrays of numbers, and a
+ * JSON array of strings per column cost it a million objects to parse and collect). Prices and sizes
+ * are whole ticks and lots (print them with `tickSize` and `lotSize` to `priceDecimals` and
+ * `sizeDecimals`), money is decimal strings; the screen turns them into floats only to plot.
  */
 export interface RunDetail {
   run: RunView;
-  /** Price decimals and size decimals of the run's instrument, for formatting. */
+  /** The step sizes of the run's instrument, and the decimals its prices and sizes are printed with. */
   tickSize: string;
   lotSize: string;
+  priceDecimals: number;
+  sizeDecimals: number;
   samples: {
-    ts: number[];
-    mid: (string | null)[];
-    /** Signed position, base units. */
-    position: string[];
-    equity: string[];
+    /** ms, ascending. */
+    ts: PackedNumbers;
+    mid: DecimalColumn;
+    /** Signed position, lots. */
+    position: PackedNumbers;
+    equity: DecimalColumn;
     /** The PnL split at each sample: cumulative, summing to equity minus the starting equity. */
-    spread: string[];
-    inventory: string[];
-    fees: string[];
+    spread: DecimalColumn;
+    inventory: DecimalColumn;
+    fees: DecimalColumn;
   };
   fills: {
-    ts: number[];
-    side: ('buy' | 'sell')[];
-    price: string[];
-    size: string[];
-    fee: string[];
-    liquidity: ('maker' | 'taker')[];
-    /** trade, trade-through, cross or taker; null where the venue did not say. */
-    cause: (string | null)[];
-    clientId: string[];
-    /** The decision that last priced the order (review.decision's seq), null for orders not the model's. */
-    decision: (number | null)[];
+    /** ms, in the order the run filled them. */
+    ts: PackedNumbers;
+    /** One letter per fill: `b` buy, `s` sell. */
+    side: string;
+    /** Ticks and lots. */
+    price: PackedNumbers;
+    size: PackedNumbers;
+    fee: DecimalColumn;
+    /** One letter per fill: `m` maker, `t` taker. */
+    liquidity: string;
+    /**
+     * trade, trade-through, cross or taker (null where the venue did not say): `index` per fill into
+     * `names`.
+     */
+    cause: { names: (string | null)[]; index: PackedNumbers };
+    /** The decision that last priced the order (review.decision's seq), NaN for orders not the model's. */
+    decision: PackedNumbers;
   };
-  /** Our best quote per side over time, at each change (thinned to at most `quotes.max` points). */
-  quotes: { ts: number[]; bid: (string | null)[]; ask: (string | null)[]; thinned: boolean };
+  /**
+   * Our best quote per side over time, at each change (thinned to at most 50,000, `thinned` says so): ms
+   * ascending, and ticks (NaN where the side was withheld).
+   */
+  quotes: { ts: PackedNumbers; bid: PackedNumbers; ask: PackedNumbers; thinned: boolean };
 }
 
 /** A quote decision's inputs and outputs: what the journal keeps, live and in a backtest. */

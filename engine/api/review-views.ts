@@ -9,6 +9,8 @@ import type { DecisionRecord } from '../events/decision-record.ts';
 import type { BacktestStore, RunSummary } from '../backtest/results-store.ts';
 import type { OverrideValuesInternal } from '../strategy/overrides.ts';
 import { shownOverrides } from './override-fields.ts';
+import { RunColumnsReader, type FillColumns, type SampleColumns } from '../backtest/run-columns.ts';
+import { packNumbers } from './review-packed.ts';
 import type { DecisionView, RunDetail, RunView } from './review-contract.ts';
 
 /** Most quote changes a run's page gets for its price chart; beyond it they are thinned. */
@@ -54,64 +56,93 @@ function runInstrument(r: RunSummary, symbol?: string): Instrument {
   return defineInstrument(specs.find((s) => s.symbol === main) ?? specs[0]!);
 }
 
-/** One run in full for its page; `not_found` for an unknown id. */
+/**
+ * A run's page in two halves read apart (review-detail-worker.ts builds them on two threads at once,
+ * each about half the time of the whole): its fills, and everything else.
+ */
+export type RunDetailPart = 'fills' | 'series';
+export type RunDetailFills = Pick<RunDetail, 'fills'>;
+export type RunDetailSeries = Omit<RunDetail, 'fills'>;
+
+/** One run in full for its page, packed (review-contract.ts `RunDetail`); `not_found` for an unknown id. */
 export function runDetail(store: BacktestStore, id: number, maxQuotes = MAX_QUOTE_POINTS): RunDetail {
+  return { ...runDetailSeries(store, id, maxQuotes), ...runDetailFills(store, id) };
+}
+
+/** The run's fills, read as columns (backtest/run-columns.ts) from the store's file. */
+export function runDetailFills(store: BacktestStore, id: number): RunDetailFills {
+  const inst = runInstrument(store.require(id));
+  const reader = new RunColumnsReader(store.file);
+  let fills: FillColumns;
+  try {
+    fills = reader.fills(id, inst.symbol);
+  } finally {
+    reader.close();
+  }
+  // Causes are a handful of names: each fill's is an index into them.
+  const causeNames: (string | null)[] = [];
+  const causeOf = new Map<string | null, number>();
+  const causeIndex = new Uint8Array(fills.cause.length);
+  fills.cause.forEach((cause, i) => {
+    let k = causeOf.get(cause);
+    if (k === undefined) {
+      if (causeNames.length === 256) throw new EngineError('internal', `run ${id} has over 256 fill causes`);
+      k = causeNames.push(cause) - 1;
+      causeOf.set(cause, k);
+    }
+    causeIndex[i] = k;
+  });
+  return {
+    fills: {
+      ts: packNumbers(fills.ts),
+      side: fills.side,
+      price: packNumbers(fills.priceTicks),
+      size: packNumbers(fills.sizeLots),
+      fee: fills.fee,
+      liquidity: fills.liquidity,
+      cause: { names: causeNames, index: packNumbers(causeIndex) },
+      decision: packNumbers(fills.decision),
+    },
+  };
+}
+
+/** The run, its instrument's steps, its samples (read as columns) and its quote changes. */
+export function runDetailSeries(
+  store: BacktestStore,
+  id: number,
+  maxQuotes = MAX_QUOTE_POINTS,
+): RunDetailSeries {
   const run = store.require(id);
   const inst = runInstrument(run);
-  const symbol = inst.symbol;
-  const samples: RunDetail['samples'] = {
-    ts: [],
-    mid: [],
-    position: [],
-    equity: [],
-    spread: [],
-    inventory: [],
-    fees: [],
-  };
-  for (const s of store.samples(id)) {
-    if (s.symbol !== symbol) continue;
-    samples.ts.push(s.ts);
-    samples.mid.push(s.mid);
-    samples.position.push(formatSize(inst, s.position_lots));
-    samples.equity.push(s.equity);
-    samples.spread.push(s.spread ?? '0');
-    samples.inventory.push(s.inventory ?? '0');
-    samples.fees.push(s.fees ?? '0');
+  const reader = new RunColumnsReader(store.file);
+  let samples: SampleColumns;
+  try {
+    samples = reader.samples(id, inst.symbol);
+  } finally {
+    reader.close();
   }
-  const fills: RunDetail['fills'] = {
-    ts: [],
-    side: [],
-    price: [],
-    size: [],
-    fee: [],
-    liquidity: [],
-    cause: [],
-    clientId: [],
-    decision: [],
-  };
-  for (const [ts, side, price, size, fee, liquidity, cause, clientId, decision] of store.fillTuples(
-    id,
-    symbol,
-  )) {
-    fills.ts.push(ts);
-    fills.side.push(side === 'sell' ? 'sell' : 'buy');
-    fills.price.push(formatPrice(inst, price));
-    fills.size.push(formatSize(inst, size));
-    fills.fee.push(fee);
-    fills.liquidity.push(liquidity === 'taker' ? 'taker' : 'maker');
-    fills.cause.push(cause);
-    fills.clientId.push(clientId);
-    fills.decision.push(decision);
-  }
-  const q = store.quoteChanges(id, symbol, maxQuotes);
-  const price = (t: number | null) => (t === null ? null : formatPrice(inst, t));
+  const q = store.quoteChanges(id, inst.symbol, maxQuotes);
   return {
     run: runView(run),
     tickSize: inst.tickSize.toFixed(),
     lotSize: inst.lotSize.toFixed(),
-    samples,
-    fills,
-    quotes: { ts: q.ts, bid: q.bid.map(price), ask: q.ask.map(price), thinned: q.thinned },
+    priceDecimals: inst.priceDecimals,
+    sizeDecimals: inst.sizeDecimals,
+    samples: {
+      ts: packNumbers(samples.ts),
+      mid: samples.mid,
+      position: packNumbers(samples.positionLots),
+      equity: samples.equity,
+      spread: samples.spread,
+      inventory: samples.inventory,
+      fees: samples.fees,
+    },
+    quotes: {
+      ts: packNumbers(q.ts),
+      bid: packNumbers(q.bid),
+      ask: packNumbers(q.ask),
+      thinned: q.thinned,
+    },
   };
 }
 

@@ -75,3 +75,14 @@ export function compareDecimal(a: unknown, b: unknown): -1 | 0 | 1 | null {
   const d = rescale(x, scale) - rescale(y, scale);
   return d < 0n ? -1 : d > 0n ? 1 : 0;
 }
+
+/**
+ * `units` whole steps of `step` ("0.1") printed with `decimals` fraction digits, exactly, as the
+ * engine prints a price from its ticks or a size from its lots (formatPrice, formatSize): 6500003
+ * ticks of 0.1 at 2 decimals is "650000.30". Null when the step is not a decimal or needs more digits.
+ */
+export function formatSteps(units: number, step: string, decimals: number): string | null {
+  const s = parseDecimal(step);
+  if (!s || s.scale > decimals || !Number.isSafeInteger(units)) return null;
+  return formatScaled({ units: BigInt(units) * rescale(s, decimals), scale: decimals });
+}

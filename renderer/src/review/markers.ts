@@ -1,11 +1,16 @@
 /**
  * Fill markers for a run's price chart: which fills the visible range holds, thinned evenly to a cap
- * so a run of 100,000 fills never hands the chart more than a few thousand markers, and how a fill
+ * so a run of 100,000 fills never hands the chart more than a few hundred markers, and how a fill
  * looks by its side and cause. Pure.
  */
 
-/** Markers the price chart shows at most (ux.md, marker performance). */
-export const MARKER_CAP = 1000;
+/**
+ * Markers the price chart is given at most (ux.md, marker performance). The markers plugin places
+ * every one in view again at each frame of a pan and at each mouse move (two option copies each): at
+ * 1,000 (780 in view on a zoomed-out run of 100,000 fills) that was a quarter of the page's script
+ * time while panning. At 400 about 390 are in view, and at the pane's width they overlap already.
+ */
+export const MARKER_CAP = 400;
 
 /** The first index whose time is ≥ t in ascending `ts` (ts.length when none is). */
 export function lowerBound(ts: ArrayLike<number>, t: number): number {

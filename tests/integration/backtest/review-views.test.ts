@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Decimal as DecimalJs } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunDetail } from '../../../engine/api/review-contract.ts';
 import { runDecision, runDetail } from '../../../engine/api/review-views.ts';
 import { BacktestStore, backtestsFile } from '../../../engine/backtest/results-store.ts';
 import { DEFAULT_PARAMS, runBacktest, type BacktestOutcome } from '../../../engine/backtest/runner.ts';
 import { RecordingStore, recordingsFile } from '../../../engine/store/recordings.ts';
+import { unpackNumbers } from '../../../renderer/src/review/packed.ts';
+import { runColumns } from '../../../renderer/src/review/run-columns.ts';
 import { recordSim } from '../../support/sim-recording.ts';
 
 const Exact = DecimalJs.clone({ precision: 100 });
@@ -52,20 +55,24 @@ afterAll(() => store.close());
 describe('a run for the review screen', () => {
   it('links every model fill to the decision that priced its order, with the run’s own values', () => {
     const detail = runDetail(store, id);
+    // Read as the page reads it: unpacked, and printed from ticks as the engine prints a price.
+    const { fills, samples } = runColumns(detail);
     expect(detail.fills.ts.length).toBe(outcome.stats.fills);
-    expect(detail.fills.ts.length).toBeGreaterThan(10);
+    expect(fills.count).toBe(outcome.stats.fills);
+    expect(fills.count).toBeGreaterThan(10);
     let checked = 0;
-    for (let i = 0; i < detail.fills.ts.length; i++) {
-      const seq = detail.fills.decision[i];
+    for (let i = 0; i < fills.count; i++) {
+      const seq = fills.decision(i);
       expect(seq).not.toBeNull();
       const d = runDecision(store, id, { seq: seq! })!;
       expect(d.seq).toBe(seq);
       // The decision came before the fill, and quoted the price the order rested at (one level).
-      expect(d.at).toBeLessThanOrEqual(detail.fills.ts[i]!);
-      expect(detail.fills.side[i] === 'buy' ? d.bid : d.ask).toBe(detail.fills.price[i]);
+      expect(d.at).toBeLessThanOrEqual(fills.ts[i]!);
+      expect(fills.side(i) === 'buy' ? d.bid : d.ask).toBe(fills.priceText(i));
+      expect(fills.price[i]).toBe(Number(fills.priceText(i)));
       expect(d.gamma).toBe(Number(GAMMA));
       expect(d.tradingState).toBe('active');
-      if (d.at >= detail.samples.ts[0]! + 15_000) expect(d.overrides).toEqual({ skewTicks: '2' });
+      if (d.at >= samples.ts[0]! + 15_000) expect(d.overrides).toEqual({ skewTicks: '2' });
       checked++;
     }
     expect(checked).toBe(outcome.stats.fills);
@@ -86,8 +93,17 @@ describe('a run for the review screen', () => {
   });
 
   it('samples the PnL split so that it adds up exactly to the change of equity', () => {
-    const s = runDetail(store, id).samples;
+    const packed = runDetail(store, id).samples;
+    // The decimal columns as the engine printed them, exact.
+    const s = {
+      ts: unpackNumbers(packed.ts),
+      equity: packed.equity.split(','),
+      spread: packed.spread.split(','),
+      inventory: packed.inventory.split(','),
+      fees: packed.fees.split(','),
+    };
     expect(s.ts.length).toBeGreaterThan(30);
+    for (const column of [s.equity, s.spread, s.inventory, s.fees]) expect(column).toHaveLength(s.ts.length);
     const e0 = new Exact(s.equity[0]!);
     const p0 = new Exact(s.spread[0]!).minus(s.fees[0]!).plus(s.inventory[0]!);
     for (let i = 0; i < s.ts.length; i++) {
@@ -99,19 +115,25 @@ describe('a run for the review screen', () => {
   });
 
   it('gives the quotes at each change, thinned past the cap and saying so', () => {
-    const full = runDetail(store, id);
-    expect(full.quotes.thinned).toBe(false);
-    expect(full.quotes.ts.length).toBeGreaterThan(20);
-    for (let i = 1; i < full.quotes.ts.length; i++) {
-      expect(full.quotes.ts[i]!).toBeGreaterThan(full.quotes.ts[i - 1]!);
-      const same =
-        full.quotes.bid[i] === full.quotes.bid[i - 1] && full.quotes.ask[i] === full.quotes.ask[i - 1];
+    const quotes = (detail: RunDetail) => ({
+      thinned: detail.quotes.thinned,
+      ts: unpackNumbers(detail.quotes.ts),
+      bid: unpackNumbers(detail.quotes.bid),
+      ask: unpackNumbers(detail.quotes.ask),
+    });
+    const full = quotes(runDetail(store, id));
+    expect(full.thinned).toBe(false);
+    expect(full.ts.length).toBeGreaterThan(20);
+    for (let i = 1; i < full.ts.length; i++) {
+      expect(full.ts[i]!).toBeGreaterThan(full.ts[i - 1]!);
+      // NaN (a side withheld) is never equal to itself: compare as Object.is does.
+      const same = Object.is(full.bid[i], full.bid[i - 1]) && Object.is(full.ask[i], full.ask[i - 1]);
       expect(same).toBe(false);
     }
-    const thin = runDetail(store, id, 10);
-    expect(thin.quotes.thinned).toBe(true);
-    expect(thin.quotes.ts.length).toBeLessThanOrEqual(11);
-    expect(thin.quotes.ts.at(-1)).toBe(full.quotes.ts.at(-1));
+    const thin = quotes(runDetail(store, id, 10));
+    expect(thin.thinned).toBe(true);
+    expect(thin.ts.length).toBeLessThanOrEqual(11);
+    expect(thin.ts.at(-1)).toBe(full.ts.at(-1));
   });
 });
 

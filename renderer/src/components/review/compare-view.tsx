@@ -6,7 +6,7 @@ import { formatMoney } from '../../format.ts';
 import { subtractDecimal } from '../../review/decimal.ts';
 import { formatDuration } from '../../review/format.ts';
 import { paramsText, statDirection } from '../../review/runs.ts';
-import { parseColumn } from '../../review/series.ts';
+import { runColumns } from '../../review/run-columns.ts';
 import { loadDetail, openRun, useReviewStore, type DetailEntry } from '../../store/review-store.ts';
 import { RUN_COLORS, reviewChart } from './chart-theme.ts';
 import { StatValue } from './stat-value.tsx';
@@ -67,8 +67,7 @@ function EquityOverlay(props: { ids: number[]; runs: RunView[]; entries: (Detail
     entries.forEach((entry, i) => {
       const detail = entry?.detail;
       if (!detail) return;
-      const ts = detail.samples.ts;
-      const values = parseColumn(detail.samples.equity);
+      const { ts, equity: values } = runColumns(detail).samples;
       const t0 = sameRecording ? 0 : (ts[0] ?? 0);
       const data: LineData[] = [];
       for (let k = 0; k < ts.length; k++) {

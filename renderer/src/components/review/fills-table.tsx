@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { RunDetail } from '../../../../engine/api/contract.ts';
 import { formatClock } from '../../review/format.ts';
+import type { RunFills } from '../../review/run-columns.ts';
 
 const ROW = 22;
 
@@ -10,13 +10,13 @@ const ROW = 22;
  * a hundred thousand rows scroll like ten. Clicking a row shows its decision and its marker.
  */
 export function FillsTable(props: {
-  fills: RunDetail['fills'];
+  fills: RunFills;
   selected: number | null;
   onPick: (index: number) => void;
 }) {
   const { fills, selected, onPick } = props;
   const parent = useRef<HTMLDivElement>(null);
-  const count = fills.ts.length;
+  const count = fills.count;
   const v = useVirtualizer({
     count,
     getScrollElement: () => parent.current,
@@ -48,8 +48,8 @@ export function FillsTable(props: {
           <div style={{ height: v.getTotalSize(), position: 'relative' }}>
             {v.getVirtualItems().map((item) => {
               const i = item.index;
-              const side = fills.side[i];
-              const decision = fills.decision[i];
+              const side = fills.side(i);
+              const decision = fills.decision(i);
               return (
                 <div
                   key={item.key}
@@ -68,14 +68,12 @@ export function FillsTable(props: {
                   <span className="muted">{i}</span>
                   <span>{formatClock(fills.ts[i] ?? 0)}</span>
                   <span className={side === 'buy' ? 'side-buy' : 'side-sell'}>{side}</span>
-                  <span className="right">{fills.price[i]}</span>
-                  <span className="right">{fills.size[i]}</span>
-                  <span className="right">{fills.fee[i]}</span>
-                  <span>{fills.liquidity[i]}</span>
-                  <span>{fills.cause[i] ?? '—'}</span>
-                  <span className="right muted">
-                    {decision === null || decision === undefined ? '—' : `#${String(decision)}`}
-                  </span>
+                  <span className="right">{fills.priceText(i)}</span>
+                  <span className="right">{fills.sizeText(i)}</span>
+                  <span className="right">{fills.feeText(i)}</span>
+                  <span>{fills.liquidity(i)}</span>
+                  <span>{fills.cause(i) ?? '—'}</span>
+                  <span className="right muted">{decision === null ? '—' : `#${String(decision)}`}</span>
                 </div>
               );
             })}

@@ -36,7 +36,8 @@ import {
   planIndices,
   type MarkerPlan,
 } from '../../review/markers.ts';
-import { carryForward, parseColumn, quoteColumn, reorder, timeGrid, timeOrder } from '../../review/series.ts';
+import { runColumns } from '../../review/run-columns.ts';
+import { carryForward, quoteColumn, reorder, timeGrid, timeOrder } from '../../review/series.ts';
 import { COLORS, reviewChart } from './chart-theme.ts';
 
 export interface RunChartHosts {
@@ -44,6 +45,42 @@ export interface RunChartHosts {
   equity: HTMLElement;
   inventory: HTMLElement;
   pnl: HTMLElement;
+}
+
+/**
+ * The four charts of a run's page, without their series: made when the page opens, while the engine
+ * reads the run, so their creation and first layout (each draws twice the first time: the second
+ * once its price axis has measured its labels) overlap that read instead of following it.
+ */
+export interface RunChartSet {
+  hosts: RunChartHosts;
+  price: IChartApi;
+  equity: IChartApi;
+  inventory: IChartApi;
+  pnl: IChartApi;
+  /** Whether `remove` has been called (the charts are gone). */
+  removed: () => boolean;
+  remove: () => void;
+}
+
+export function createRunChartSet(hosts: RunChartHosts): RunChartSet {
+  const charts = {
+    price: reviewChart(hosts.price),
+    equity: reviewChart(hosts.equity),
+    inventory: reviewChart(hosts.inventory),
+    pnl: reviewChart(hosts.pnl),
+  };
+  let removed = false;
+  return {
+    hosts,
+    ...charts,
+    removed: () => removed,
+    remove: () => {
+      if (removed) return;
+      removed = true;
+      for (const c of Object.values(charts)) c.remove();
+    },
+  };
 }
 
 export interface RunChartEvents {
@@ -54,6 +91,7 @@ export interface RunChartEvents {
 }
 
 export interface RunCharts {
+  /** Takes the run off the charts (its series, markers and listeners), leaving the charts. */
   dispose: () => void;
   /** Client coordinates of fill `index`'s marker, scrolled into view first; null when it has none. */
   fillPoint: (index: number) => { x: number; y: number } | null;
@@ -62,6 +100,14 @@ export interface RunCharts {
   /** Markers set on the price chart now. */
   markerCount: () => number;
 }
+
+/**
+ * Pixels of the pane per bucket of grid points. A bucket draws two points (its lowest and highest
+ * mid), so two pixels a bucket draws about a point per pixel: every drawn point costs the charts at
+ * each frame of a pan (a style lookup and a line segment per series, then Chromium's raster of it),
+ * and at one per pixel the envelope of the price line is still whole.
+ */
+const PIXELS_PER_BUCKET = 2;
 
 /** Pixels from a marker's centre within which a click picks that fill. */
 const PICK_PX = 9;
@@ -76,6 +122,7 @@ function sameRange(a: LogicalRange | null, b: LogicalRange | null): boolean {
 
 /** A series over the grid: its values (NaN for none), and for a quote side the grid points it was withheld at. */
 interface Line {
+  chart: IChartApi;
   series: ISeriesApi<SeriesType>;
   values: Float64Array;
   off?: Uint8Array;
@@ -83,27 +130,31 @@ interface Line {
 }
 
 /**
- * A run's four charts on one time axis. Every chart gets the same points (see review/lod.ts: a
+ * A run on its four charts, on one time axis. Every chart gets the same points (see review/lod.ts: a
  * window of the run's time grid, a few points per pixel, values carried forward), so a logical range
  * is the same span on each and a zoom or pan on one is set on the others. Fills are markers on the
  * price chart, only those in the visible range and at most MARKER_CAP of them (thinned evenly),
  * re-set at most once a frame.
  */
-export function mountRunCharts(hosts: RunChartHosts, detail: RunDetail, events: RunChartEvents): RunCharts {
+export function mountRunCharts(set: RunChartSet, detail: RunDetail, events: RunChartEvents): RunCharts {
+  const { hosts, price, equity, inventory, pnl } = set;
   // ---- columns, in time order ----------------------------------------------------------------------
-  const sOrder = timeOrder(detail.samples.ts);
-  const sTs = reorder(detail.samples.ts, sOrder);
-  const sample = (values: readonly (string | null)[]) => parseColumn(reorder(values, sOrder));
-  const qOrder = timeOrder(detail.quotes.ts);
-  const qTs = reorder(detail.quotes.ts, qOrder);
-  const fOrder = timeOrder(detail.fills.ts);
-  const fTs = Float64Array.from(reorder(detail.fills.ts, fOrder));
+  const columns = runColumns(detail);
+  const fills = columns.fills;
+  const sOrder = timeOrder(columns.samples.ts);
+  const sTs = reorder(columns.samples.ts, sOrder);
+  const sample = (values: Float64Array) =>
+    sOrder === null ? values : Float64Array.from(reorder(values, sOrder));
+  const qOrder = timeOrder(columns.quotes.ts);
+  const qTs = reorder(columns.quotes.ts, qOrder);
+  const fOrder = timeOrder(fills.ts);
+  const fTs = Float64Array.from(reorder(fills.ts, fOrder));
   const fillCount = fTs.length;
   /** Position in time order -> index in the run's columns. */
   const original = (k: number) => (fOrder === null ? k : fOrder[k]!);
   const positionOf = new Int32Array(fillCount);
   for (let k = 0; k < fillCount; k++) positionOf[original(k)] = k;
-  const fillPrice = parseColumn(detail.fills.price);
+  const fillPrice = fills.price;
 
   let grid = timeGrid(sTs, qTs);
   if (grid.length === 0) grid = timeGrid(fTs);
@@ -117,16 +168,12 @@ export function mountRunCharts(hosts: RunChartHosts, detail: RunDetail, events: 
       fillGrid[k] = g;
     }
   }
-  const onGrid = (values: readonly (string | null)[]) => carryForward(grid, sTs, sample(values));
-  const quote = (prices: readonly (string | null)[]) =>
-    quoteColumn(grid, qTs, parseColumn(reorder(prices, qOrder)));
-  const mid = onGrid(detail.samples.mid);
+  const onGrid = (values: Float64Array) => carryForward(grid, sTs, sample(values));
+  const quote = (prices: Float64Array) =>
+    quoteColumn(grid, qTs, qOrder === null ? prices : Float64Array.from(reorder(prices, qOrder)));
+  const mid = onGrid(columns.samples.mid);
 
   // ---- charts ----------------------------------------------------------------------------------------
-  const price = reviewChart(hosts.price);
-  const equity = reviewChart(hosts.equity);
-  const inventory = reviewChart(hosts.inventory);
-  const pnl = reviewChart(hosts.pnl);
   const charts: IChartApi[] = [price, equity, inventory, pnl];
   const plain = { lineWidth: 1, priceLineVisible: false } as const;
 
@@ -136,8 +183,8 @@ export function mountRunCharts(hosts: RunChartHosts, detail: RunDetail, events: 
     lastValueVisible: false,
     title: 'mid',
   });
-  const bid = quote(detail.quotes.bid);
-  const ask = quote(detail.quotes.ask);
+  const bid = quote(columns.quotes.bid);
+  const ask = quote(columns.quotes.ask);
   const step = {
     ...plain,
     lineType: LineType.WithSteps,
@@ -145,20 +192,23 @@ export function mountRunCharts(hosts: RunChartHosts, detail: RunDetail, events: 
     crosshairMarkerVisible: false,
   };
   const lines: Line[] = [
-    { series: midSeries, values: mid },
+    { chart: price, series: midSeries, values: mid },
     {
+      chart: price,
       series: price.addSeries(LineSeries, { ...step, color: COLORS.bid, title: 'bid' }),
       values: bid.value,
       off: bid.off,
       color: COLORS.bid,
     },
     {
+      chart: price,
       series: price.addSeries(LineSeries, { ...step, color: COLORS.ask, title: 'ask' }),
       values: ask.value,
       off: ask.off,
       color: COLORS.ask,
     },
     {
+      chart: equity,
       series: equity.addSeries(AreaSeries, {
         ...plain,
         lineColor: COLORS.equity,
@@ -166,24 +216,26 @@ export function mountRunCharts(hosts: RunChartHosts, detail: RunDetail, events: 
         bottomColor: 'rgba(18, 187, 123, 0)',
         title: 'equity',
       }),
-      values: onGrid(detail.samples.equity),
+      values: onGrid(columns.samples.equity),
     },
     {
+      chart: inventory,
       series: inventory.addSeries(LineSeries, {
         ...plain,
         color: COLORS.inventory,
         lineType: LineType.WithSteps,
         title: 'position',
       }),
-      values: onGrid(detail.samples.position),
+      values: onGrid(columns.samples.position),
     },
     ...(
       [
-        [detail.samples.spread, COLORS.spread, 'spread'],
-        [detail.samples.inventory, COLORS.inventoryPnl, 'inventory'],
-        [detail.samples.fees, COLORS.fees, 'fees'],
+        [columns.samples.spread, COLORS.spread, 'spread'],
+        [columns.samples.inventory, COLORS.inventoryPnl, 'inventory'],
+        [columns.samples.fees, COLORS.fees, 'fees'],
       ] as const
     ).map(([values, color, title]) => ({
+      chart: pnl,
       series: pnl.addSeries(LineSeries, { ...plain, color, title }),
       values: onGrid(values),
     })),
@@ -192,7 +244,9 @@ export function mountRunCharts(hosts: RunChartHosts, detail: RunDetail, events: 
 
   // ---- the points drawn ------------------------------------------------------------------------------
   const paneWidth = () => Math.max(price.paneSize().width || hosts.price.clientWidth, 100);
-  let level = chooseLevel(1, n / paneWidth());
+  /** Grid points per bucket for `gridPoints` across the pane (lod.ts chooseLevel takes it per pixel). */
+  const perBucket = (gridPoints: number) => (gridPoints * PIXELS_PER_BUCKET) / paneWidth();
+  let level = chooseLevel(1, perBucket(n));
   let win = { from: 0, to: n };
   let points = pointSet(mid, level, win.from, win.to);
   let rebuilding = false;
@@ -227,14 +281,41 @@ export function mountRunCharts(hosts: RunChartHosts, detail: RunDetail, events: 
   };
   rebuild(null);
   for (const c of charts) c.timeScale().fitContent();
+  /**
+   * A chart applies fitContent when it first draws (its time scale learns its width then) and
+   * reports the old range until it has; until the price chart reports one, the whole run stands for
+   * it, so the first frame draws the points and markers that span needs and the next has nothing
+   * new to draw.
+   */
+  let fitting: { from: number; to: number } | null = n > 0 ? { from: grid[0]!, to: grid[n - 1]! } : null;
+  const fitted = () => {
+    fitting = null;
+  };
+  /** What to undo on the charts when the run is taken off them, and off the page when it goes. */
+  const offs: (() => void)[] = [];
+  const pageOffs: (() => void)[] = [];
+  price.timeScale().subscribeVisibleLogicalRangeChange(fitted);
+  offs.push(() => price.timeScale().unsubscribeVisibleLogicalRangeChange(fitted));
 
   /** The visible span of the price chart in ms, or null before it has one. */
   const visibleTimes = (): { from: number; to: number } | null => {
+    if (fitting) return fitting;
     const range = price.timeScale().getVisibleLogicalRange();
     if (range === null || points.length === 0) return null;
     return { from: timeAt(points, grid, range.from), to: timeAt(points, grid, range.to) };
   };
   const gridIndex = (ms: number) => Math.min(Math.max(indexAtOrBefore(grid, ms), 0), n - 1);
+  /**
+   * Grid points a span covers, counting its parts beyond either end of the run at the run's mean
+   * spacing: a pan past an end keeps its level (the points on screen keep their spacing).
+   */
+  const gridPointsIn = (span: { from: number; to: number }) => {
+    const first = grid[0]!;
+    const last = grid[n - 1]!;
+    const inside = gridIndex(Math.min(span.to, last)) - gridIndex(Math.max(span.from, first)) + 1;
+    const outside = Math.max(first - span.from, 0) + Math.max(span.to - last, 0);
+    return inside + (n > 1 && last > first ? (outside * (n - 1)) / (last - first) : 0);
+  };
 
   /** Shows a span of time on every chart, handing them another window first when it lies outside. */
   const showTimes = (span: { from: number; to: number }) => {
@@ -250,19 +331,40 @@ export function mountRunCharts(hosts: RunChartHosts, detail: RunDetail, events: 
   };
 
   // ---- one time range for all ------------------------------------------------------------------------
-  const offs: (() => void)[] = [];
+  // A drag moves the chart under the mouse at every mouse event, often several a frame; the others
+  // are set once a frame, to the latest range (each set makes a chart recompute its scales), and
+  // draw one frame behind it.
+  let follow: { source: IChartApi; range: LogicalRange } | null = null;
+  let followFrame = 0;
+  let following = false;
+  const applyFollow = () => {
+    followFrame = 0;
+    const next = follow;
+    follow = null;
+    if (!next) return;
+    following = true;
+    try {
+      for (const other of charts) {
+        if (other === next.source) continue;
+        if (!sameRange(other.timeScale().getVisibleLogicalRange(), next.range))
+          other.timeScale().setVisibleLogicalRange(next.range);
+      }
+    } finally {
+      following = false;
+    }
+  };
   for (const source of charts) {
     const onRange = (range: LogicalRange | null) => {
-      if (range === null || rebuilding) return;
-      for (const other of charts) {
-        if (other === source) continue;
-        if (!sameRange(other.timeScale().getVisibleLogicalRange(), range))
-          other.timeScale().setVisibleLogicalRange(range);
-      }
+      if (range === null || rebuilding || following) return;
+      follow = { source, range };
+      if (!followFrame) followFrame = requestAnimationFrame(applyFollow);
     };
     source.timeScale().subscribeVisibleLogicalRangeChange(onRange);
     offs.push(() => source.timeScale().unsubscribeVisibleLogicalRangeChange(onRange));
   }
+  pageOffs.push(() => {
+    if (followFrame) cancelAnimationFrame(followFrame);
+  });
 
   // ---- fill markers ----------------------------------------------------------------------------------
   let selected: number | null = null; // time-order position
@@ -297,7 +399,7 @@ export function mountRunCharts(hosts: RunChartHosts, detail: RunDetail, events: 
     for (let j = 0; j < shown.length; j++) {
       const k = shown[j]!;
       const i = original(k);
-      const style = markerStyle(detail.fills.side[i] ?? 'buy', detail.fills.cause[i] ?? null);
+      const style = markerStyle(fills.side(i), fills.cause(i));
       list[j] = {
         // The fill's own grid time: the plugin places it at the drawn point at or before it, and
         // places it again by itself when another level of detail is drawn.
@@ -320,7 +422,7 @@ export function mountRunCharts(hosts: RunChartHosts, detail: RunDetail, events: 
     if (span && n > 0) {
       const g0 = gridIndex(span.from);
       const g1 = gridIndex(span.to);
-      const next = chooseLevel(level, (g1 - g0 + 1) / paneWidth());
+      const next = chooseLevel(level, perBucket(gridPointsIn(span)));
       if (next !== level || !windowHolds(win, g0, g1, n)) {
         level = next;
         win = windowFor(g0, g1, level, n);
@@ -343,7 +445,7 @@ export function mountRunCharts(hosts: RunChartHosts, detail: RunDetail, events: 
     const py = midSeries.priceToCoordinate(fillPrice[i]!);
     if (x === null || py === null) return null;
     const offset = markerOffset(price.timeScale().options().barSpacing, k === selected ? SELECTED_SIZE : 1);
-    return { x, y: detail.fills.side[i] === 'sell' ? py - offset : py + offset };
+    return { x, y: fills.side(i) === 'sell' ? py - offset : py + offset };
   };
 
   /** Brings the fill well inside the visible span, keeping the zoom; whether anything moved. */
@@ -412,7 +514,7 @@ export function mountRunCharts(hosts: RunChartHosts, detail: RunDetail, events: 
   };
   hosts.price.addEventListener('pointerdown', onDown);
   hosts.price.addEventListener('click', onDomClick);
-  offs.push(() => {
+  pageOffs.push(() => {
     hosts.price.removeEventListener('pointerdown', onDown);
     hosts.price.removeEventListener('click', onDomClick);
   });
@@ -420,8 +522,11 @@ export function mountRunCharts(hosts: RunChartHosts, detail: RunDetail, events: 
   return {
     dispose: () => {
       if (frame) cancelAnimationFrame(frame);
+      for (const off of pageOffs) off();
+      // The page may have removed the charts first (React unmounts the set before its run).
+      if (set.removed()) return;
       for (const off of offs) off();
-      for (const c of charts) c.remove();
+      for (const line of lines) line.chart.removeSeries(line.series);
     },
     fillPoint: (index) => {
       if (!(index >= 0 && index < fillCount) || n === 0) return null;
@@ -442,9 +547,10 @@ export function mountRunCharts(hosts: RunChartHosts, detail: RunDetail, events: 
     },
     select: (index, show) => {
       const k = index === null || !(index >= 0 && index < fillCount) ? null : positionOf[index]!;
+      const changed = k !== selected || plan === null;
       selected = k;
       if (k !== null && show) reveal(k);
-      setMarkersNow(true);
+      if (changed) setMarkersNow(true);
     },
     markerCount: () => markers.markers().length,
   };

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RunDetail } from '../../../../engine/api/contract.ts';
 import { formatClock, formatDateTime } from '../../review/format.ts';
 import { markoutRows, markoutScale, type MarkoutRow } from '../../review/markouts.ts';
+import { runColumns } from '../../review/run-columns.ts';
 import { paramsText } from '../../review/runs.ts';
 import {
   askRunDecision,
@@ -15,7 +16,7 @@ import {
 import { COLORS } from './chart-theme.ts';
 import { DecisionPanel } from './decision-panel.tsx';
 import { FillsTable } from './fills-table.tsx';
-import { mountRunCharts, type RunCharts } from './run-charts.ts';
+import { createRunChartSet, mountRunCharts, type RunChartSet, type RunCharts } from './run-charts.ts';
 import { StatValue } from './stat-value.tsx';
 
 /** Read-only helpers for the benchmark and end-to-end tests, while a run's page is shown. */
@@ -39,10 +40,10 @@ declare global {
 /** Shows the decision behind fill i: by its decision seq, or says the model did not price it. */
 function pickFill(detail: RunDetail, i: number): void {
   selectFill(i);
-  const f = detail.fills;
-  const context = `fill ${String(i)} · ${f.side[i] ?? ''} ${f.size[i] ?? ''} @ ${f.price[i] ?? ''}`;
-  const seq = f.decision[i];
-  if (seq === null || seq === undefined)
+  const f = runColumns(detail).fills;
+  const context = `fill ${String(i)} · ${f.side(i)} ${f.sizeText(i)} @ ${f.priceText(i)}`;
+  const seq = f.decision(i);
+  if (seq === null)
     noDecision(context, 'The model did not price this order (manual or flatten): no decision to show.');
   else void askRunDecision({ id: detail.run.id, seq }, context);
 }
@@ -66,30 +67,47 @@ function Legend() {
   );
 }
 
-/** Price with quotes and fills, equity, inventory and the PnL split, on one shared time axis. */
-function RunChartsPanel(props: { detail: RunDetail; onReady: () => void }) {
+/**
+ * Price with quotes and fills, equity, inventory and the PnL split, on one shared time axis. The
+ * charts are made as soon as the page is (while the run loads: see RunChartSet), the run put on them
+ * when it is there.
+ */
+function RunChartsPanel(props: { detail: RunDetail | null; onReady: () => void }) {
   const { detail, onReady } = props;
   const price = useRef<HTMLDivElement>(null);
   const equity = useRef<HTMLDivElement>(null);
   const inventory = useRef<HTMLDivElement>(null);
   const pnl = useRef<HTMLDivElement>(null);
+  const chartSet = useRef<RunChartSet | null>(null);
   const charts = useRef<RunCharts | null>(null);
   const selected = useReviewStore((s) => s.selectedFill);
 
   useEffect(() => {
     if (!price.current || !equity.current || !inventory.current || !pnl.current) return;
+    const set = createRunChartSet({
+      price: price.current,
+      equity: equity.current,
+      inventory: inventory.current,
+      pnl: pnl.current,
+    });
+    chartSet.current = set;
+    return () => {
+      chartSet.current = null;
+      set.remove();
+    };
+  }, []);
+
+  useEffect(() => {
+    const set = chartSet.current;
+    if (!set || !detail) return;
     const id = detail.run.id;
-    const c = mountRunCharts(
-      { price: price.current, equity: equity.current, inventory: inventory.current, pnl: pnl.current },
-      detail,
-      {
-        onFill: (i) => pickFill(detail, i),
-        onQuoteAt: (at) => {
-          selectFill(null);
-          void askRunDecision({ id, at }, `quote at ${formatClock(at)}`);
-        },
+    const c = mountRunCharts(set, detail, {
+      onFill: (i) => pickFill(detail, i),
+      onQuoteAt: (at) => {
+        selectFill(null);
+        void askRunDecision({ id, at }, `quote at ${formatClock(at)}`);
       },
-    );
+    });
     charts.current = c;
     c.select(useReviewStore.getState().selectedFill, false);
     const hook: ReviewHook = {
@@ -123,7 +141,7 @@ function RunChartsPanel(props: { detail: RunDetail; onReady: () => void }) {
       <section className="panel run-chart run-chart--price">
         <h2>
           Price, quotes and fills
-          {detail.quotes.thinned ? (
+          {detail?.quotes.thinned ? (
             <span className="muted chart-note">quotes thinned for drawing</span>
           ) : null}
         </h2>
@@ -325,51 +343,65 @@ function RunHeader(props: { detail: RunDetail }) {
   );
 }
 
-function RunDetailView(props: { detail: RunDetail }) {
-  const { detail } = props;
-  const [ready, setReady] = useState(false);
-  const selected = useReviewStore((s) => s.selectedFill);
-  const decision = useReviewStore((s) => s.runDecision);
-  const markouts = useMemo(() => markoutRows(detail.run.stats), [detail]);
-  const onReady = useCallback(() => setReady(true), []);
+function RunLoading(props: { id: number }) {
   return (
-    <div
-      className="run-detail"
-      data-testid="run-detail"
-      data-ready={ready ? 'true' : 'false'}
-      data-run-id={detail.run.id}
-    >
-      <RunHeader detail={detail} />
-      <div className="run-body">
-        <RunChartsPanel detail={detail} onReady={onReady} />
-        <div className="run-side">
-          <DecisionPanel slot={decision} />
-          <Markouts rows={markouts} />
-          <StatsTable stats={detail.run.stats} />
-        </div>
-      </div>
-      <FillsTable fills={detail.fills} selected={selected} onPick={(i) => pickFill(detail, i)} />
+    <div className="run-head">
+      <p className="loading run-loading" data-testid="run-loading">
+        Loading run #{props.id}…
+      </p>
+      <progress className="run-loading-bar" aria-label={`loading run ${String(props.id)}`} />
     </div>
   );
 }
 
-/** A run's page: loads `review.run` (large runs take a moment) and shows it. */
+/** The page of run `id`, laid out (and its charts made) while `detail` is still loading (null). */
+function RunDetailView(props: { id: number; detail: RunDetail | null }) {
+  const { id, detail } = props;
+  const page = useRef<HTMLDivElement>(null);
+  const selected = useReviewStore((s) => s.selectedFill);
+  const decision = useReviewStore((s) => s.runDecision);
+  const markouts = useMemo(() => markoutRows(detail?.run.stats ?? null), [detail]);
+  // Set on the element rather than through state: a render of the whole page (its tables included)
+  // only to flip one attribute cost a frame of the open. React renders "false" and never changes it,
+  // so it never writes the attribute back.
+  const onReady = useCallback(() => page.current?.setAttribute('data-ready', 'true'), []);
+  const onPick = useCallback(
+    (i: number) => {
+      if (detail) pickFill(detail, i);
+    },
+    [detail],
+  );
+  return (
+    <div className="run-detail" data-testid="run-detail" data-ready="false" data-run-id={id} ref={page}>
+      {detail ? <RunHeader detail={detail} /> : <RunLoading id={id} />}
+      <div className="run-body">
+        <RunChartsPanel detail={detail} onReady={onReady} />
+        <div className="run-side">
+          {detail ? (
+            <>
+              <DecisionPanel slot={decision} />
+              <Markouts rows={markouts} />
+              <StatsTable stats={detail.run.stats} />
+            </>
+          ) : null}
+        </div>
+      </div>
+      {detail ? <FillsTable fills={runColumns(detail).fills} selected={selected} onPick={onPick} /> : null}
+    </div>
+  );
+}
+
+/**
+ * A run's page: loads `review.run` (large runs take a moment) and shows it; the page is laid out
+ * with its charts while it loads, so that work is done by the time the run arrives.
+ */
 export function RunDetailPage(props: { id: number }) {
   const { id } = props;
   const entry = useReviewStore((s) => s.details[id]);
   useEffect(() => {
     void loadDetail(id);
   }, [id]);
-  if (!entry || entry.status === 'loading')
-    return (
-      <div className="run-detail" data-testid="run-detail" data-ready="false" data-run-id={id}>
-        <p className="loading run-loading" data-testid="run-loading">
-          Loading run #{id}…
-        </p>
-        <progress className="run-loading-bar" aria-label={`loading run ${String(id)}`} />
-      </div>
-    );
-  if (entry.status === 'error' || !entry.detail)
+  if (entry?.status === 'error' || (entry?.status === 'ready' && !entry.detail))
     return (
       <div className="run-detail" data-testid="run-detail" data-ready="false" data-run-id={id}>
         <p className="error" data-testid="run-detail-error">
@@ -378,5 +410,5 @@ export function RunDetailPage(props: { id: number }) {
         <button onClick={() => void loadDetail(id, true)}>Try again</button>
       </div>
     );
-  return <RunDetailView key={id} detail={entry.detail} />;
+  return <RunDetailView key={id} id={id} detail={entry?.status === 'ready' ? entry.detail : null} />;
 }
