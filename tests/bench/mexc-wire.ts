@@ -3,8 +3,11 @@
  * loopback (the simulator in a child process, on a CPU of its own where there are two), timed inside
  * our process from a depth push's `message` event on the public ws to the REST order request (a
  * create or a cancel: MEXC spot has no amend) it caused, handed to the HTTP client: the adapter's
- * `fetch` call in MexcRest.send (rest-client.ts). `globalThis.fetch` is wrapped, and the adapter's
- * private fields reached into for the ws instances, in the bench only.
+ * call of node:http's `request` in MexcHttp.send (http-transport.ts). Until the adapter moved off
+ * `fetch` (issue 15) the point was its `fetch` call in MexcRest.send; node's `request` is the same
+ * point, the first call into the HTTP client, which builds the request there and writes it later,
+ * as undici did. The adapter's private fields are reached into, in the bench only: the ws instances,
+ * and the transport's `request` and `send`, wrapped while measuring and put back when it ends.
  *
  * MEXC order entry is REST, and the adapter sends a request synchronously inside the push's handler
  * (no microtask or batch in between), so a request is attributed to the push whose handler is on the
@@ -13,6 +16,7 @@
  * answer came back), is counted beside the figure, not in it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -63,6 +67,12 @@ interface VenueInternals {
   publicStream: { links: { socket: SocketInternals }[] };
   userStream: { socket: SocketInternals } | null;
   onNotice(listener: (n: VenueNotice) => void): () => void;
+  rest: { http: TransportInternals };
+}
+/** MexcHttp: node's `request` it calls (the hook), and its own `send` around it. */
+interface TransportInternals {
+  request: (options: RequestOptions, onResponse: (res: IncomingMessage) => void) => ClientRequest;
+  send: (...args: unknown[]) => Promise<unknown>;
 }
 
 /** The REST depth body a recording starts from, and the pushes that continue it, in order. */
@@ -181,7 +191,6 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'mmws-bench-mexc-'));
   const recorder = recordDepth(sim, RECORD_FRAMES);
-  const originalFetch = globalThis.fetch;
   const clock = new WallClock();
   const app = new TradingApp(
     {
@@ -221,9 +230,9 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
     const offNotice = venue.onNotice((n) => notices.set(n.code, (notices.get(n.code) ?? 0) + 1));
     const last = new Float64Array(TARGET_SAMPLES * 2);
     const first = new Float64Array(TARGET_SAMPLES * 2);
-    const inFetch = new Float64Array(TARGET_SAMPLES * 4);
+    const inSend = new Float64Array(TARGET_SAMPLES * 4);
     let n = 0;
-    let fetchCalls = 0;
+    let sendCalls = 0;
     let measuring = false;
     /** The depth push whose handler is on the stack (0: none). */
     let inFrame = 0;
@@ -260,7 +269,7 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
     };
     // Where the time goes, beside the figure: the push to the engine's first call into the venue
     // (decode, book, model, quotes, risk, OMS), the rest being the adapter's (checks, wire text,
-    // signing) up to fetch.
+    // signing) up to node's request.
     const toVenue = new Float64Array(TARGET_SAMPLES * 2);
     let venueCalls = 0;
     let calledFrame = 0;
@@ -276,15 +285,30 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
         return call(request);
       };
     }
-    const orderUrl = `${sim.rest}/api/v3/order?`;
-    globalThis.fetch = (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+    const transport = venue.rest.http as Partial<TransportInternals> | undefined;
+    if (typeof transport?.request !== 'function' || typeof transport.send !== 'function')
+      throw new Error('MexcRest internals changed: the bench finds no rest.http.request / send');
+    const originalRequest = transport.request;
+    const originalSend = transport.send.bind(transport);
+    const orderPath = '/api/v3/order?';
+    let orderSend = false;
+    // An own property in front of the prototype's method. Not in the figure: the whole of
+    // MexcHttp.send for an order (node:http builds the request, the deadline is registered; the
+    // write comes after the push's handler).
+    transport.send = (...args: unknown[]) => {
+      const t0 = performance.now();
+      const answer = originalSend(...args);
+      if (orderSend && sendCalls < inSend.length) inSend[sendCalls++] = (performance.now() - t0) * 1000;
+      orderSend = false;
+      return answer;
+    };
+    transport.request = (options, onResponse) => {
       const t1 = performance.now();
-      const answer = originalFetch(input, init);
-      const t2 = performance.now();
-      if (!measuring || typeof input !== 'string' || !input.startsWith(orderUrl)) return answer;
-      if (init?.method === 'POST') requests.create++;
-      else if (init?.method === 'DELETE') requests.cancel++;
-      if (fetchCalls < inFetch.length) inFetch[fetchCalls++] = (t2 - t1) * 1000;
+      const answer = originalRequest(options, onResponse);
+      if (!measuring || !(options.path ?? '').startsWith(orderPath)) return answer;
+      orderSend = true;
+      if (options.method === 'POST') requests.create++;
+      else if (options.method === 'DELETE') requests.cancel++;
       if (inFrame === 0) {
         if (turnFrame !== 0) laterInTurn++;
         else outsideAFrame++;
@@ -332,16 +356,18 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
     offNotice();
     delete (orderEntry as Partial<typeof orderEntry>).placeOrder;
     delete (orderEntry as Partial<typeof orderEntry>).cancelOrder;
-    globalThis.fetch = originalFetch;
+    // `request` is the transport's own field, `send` its prototype's method.
+    transport.request = originalRequest;
+    delete transport.send;
 
     const sorted = last.slice(0, n).sort();
     const firstSorted = first.slice(0, n).sort();
-    const fetchSorted = inFetch.slice(0, fetchCalls).sort();
+    const sendSorted = inSend.slice(0, sendCalls).sort();
     const toVenueSorted = toVenue.slice(0, venueCalls).sort();
     const common = {
       unit: 'us',
       samples: n,
-      path: `public ws message (${DEPTH_CHANNEL}) -> decodePush -> depthUpdateFromPush -> desk.onBook (book, model, quotes, OMS, risk) -> MexcVenue.cancelOrder / placeOrder -> MexcRest.signed (HMAC) -> fetch called`,
+      path: `public ws message (${DEPTH_CHANNEL}) -> decodePush -> depthUpdateFromPush -> desk.onBook (book, model, quotes, OMS, risk) -> MexcVenue.cancelOrder / placeOrder -> MexcRest.signed (HMAC) -> MexcHttp.send -> node:http request called`,
     };
     emit({ figure: 'mexc.tick_to_wire_p50_us', value: round1(percentile(sorted, 50)), ...common });
     emit({
@@ -358,9 +384,9 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
       // The first request's time split: up to the engine's call into MexcVenue, and the adapter's.
       to_venue_call_p50_us: round1(percentile(toVenueSorted, 50)),
       to_venue_call_p99_us: round1(percentile(toVenueSorted, 99)),
-      // Not in the figure: the fetch call itself (undici builds the request; the write comes later).
-      fetch_call_p50_us: round1(percentile(fetchSorted, 50)),
-      fetch_call_p99_us: round1(percentile(fetchSorted, 99)),
+      // Not in the figure: MexcHttp.send for an order (fetch_call_* until the adapter left fetch).
+      http_send_p50_us: round1(percentile(sendSorted, 50)),
+      http_send_p99_us: round1(percentile(sendSorted, 99)),
       book_frames: bookFrames,
       order_requests: requests,
       requests_from_a_push_after_its_first: multiRequestFrames,
@@ -400,7 +426,6 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
     const recording = alignRecording(snapshot, recorder.frames);
     return { recording, exchangeInfo, spec };
   } finally {
-    globalThis.fetch = originalFetch;
     recorder.close();
     await engine.stop().catch(() => undefined);
     await sim.close();

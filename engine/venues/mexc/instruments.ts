@@ -234,6 +234,11 @@ const SYMBOL_RE = /^[A-Z0-9]+$/;
 export const SYMBOL_MIN_LENGTH = 3;
 export const SYMBOL_MAX_LENGTH = 30;
 
+/** A symbol as a refusal quotes it; printed only then, since validateSymbol runs on every order. */
+function shownSymbol(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
 /**
  * The instrument for an order on `text`, or an EngineError (`invalid_input`) saying why none may be
  * sent: the text is not a MEXC spot symbol (futures' `BTC_USDT`, lowercase, too short or long), the
@@ -248,17 +253,16 @@ export function validateSymbol(
   if (typeof text !== 'string') {
     throw new EngineError('invalid_input', `MEXC symbol must be text, got ${typeof text}`);
   }
-  const shown = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
   if (text.length < SYMBOL_MIN_LENGTH || text.length > SYMBOL_MAX_LENGTH) {
     throw new EngineError(
       'invalid_input',
-      `MEXC symbol ${shown} must be ${SYMBOL_MIN_LENGTH} to ${SYMBOL_MAX_LENGTH} characters`,
+      `MEXC symbol ${shownSymbol(text)} must be ${SYMBOL_MIN_LENGTH} to ${SYMBOL_MAX_LENGTH} characters`,
     );
   }
   if (!SYMBOL_RE.test(text)) {
     throw new EngineError(
       'invalid_input',
-      `MEXC symbol ${shown} must be uppercase letters and digits with no separator (e.g. BTCUSDT)`,
+      `MEXC symbol ${shownSymbol(text)} must be uppercase letters and digits with no separator (e.g. BTCUSDT)`,
     );
   }
   const inst = specs.get(text);

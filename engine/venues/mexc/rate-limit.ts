@@ -136,6 +136,11 @@ interface Endpoint {
 export class MexcRateLimiter {
   private readonly clock: Clock;
   private readonly endpoints = new Map<string, Endpoint>();
+  /**
+   * The endpoint of each method and path as callers spell them, so that the order path finds its
+   * endpoint without building the key string on every request.
+   */
+  private readonly routes = new Map<string, Map<string, Endpoint>>();
   private blockedUntil = 0;
 
   constructor(clock: Clock) {
@@ -208,6 +213,9 @@ export class MexcRateLimiter {
   }
 
   private endpoint(method: string, path: string): Endpoint {
+    let byPath = this.routes.get(method);
+    const known = byPath?.get(path);
+    if (known !== undefined) return known;
     const key = endpointKey(method, path);
     let e = this.endpoints.get(key);
     if (e === undefined) {
@@ -225,6 +233,9 @@ export class MexcRateLimiter {
       };
       this.endpoints.set(key, e);
     }
+    // Spellings of one endpoint (a query left on the path) are bounded like the endpoints are.
+    if (byPath === undefined) this.routes.set(method, (byPath = new Map<string, Endpoint>()));
+    if (byPath.size < 256) byPath.set(path, e);
     return e;
   }
 }

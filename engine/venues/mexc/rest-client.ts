@@ -1,7 +1,10 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { Clock } from '../../core/clock.ts';
 import { EngineError } from '../../core/errors.ts';
 import type { VenueCredentials } from '../registry.ts';
 import { codeAction, NO_CREDENTIALS, THROTTLED_LOCALLY, TRANSPORT_FAILED, type Refusal } from './codes.ts';
+import { HmacSha256 } from './hmac-sha256.ts';
+import { MexcHttp } from './http-transport.ts';
 import { MexcRateLimiter } from './rate-limit.ts';
 import { encodeQuery, signedQuery, type ParamValue } from './sign.ts';
 
@@ -30,6 +33,11 @@ export interface MexcRestOptions {
 
 export const DEFAULT_RECV_WINDOW_MS = 5000;
 export const MAX_RECV_WINDOW_MS = 60_000;
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** Sent on every request (fetch used to send `node`; a CDN in front of a venue may refuse none). */
+const USER_AGENT = 'mm-workstation';
+const PUBLIC_HEADERS: OutgoingHttpHeaders = Object.freeze({ 'User-Agent': USER_AGENT });
 
 /**
  * MEXC spot v3 REST (exchange-apis.md B3, B4, B6): signing with every parameter, the timestamp and
@@ -43,6 +51,10 @@ export class MexcRest {
   readonly limiter: MexcRateLimiter;
   private readonly options: MexcRestOptions;
   private readonly recvWindow: number;
+  private readonly http: MexcHttp;
+  /** Signs with the API secret, keyed once. */
+  private readonly signer: HmacSha256 | undefined;
+  private readonly signedHeaders: OutgoingHttpHeaders;
   /** Server time minus local time, ms, from the last sync. */
   private offset = 0;
   private syncedAt: number | null = null;
@@ -59,6 +71,17 @@ export class MexcRest {
     this.options = options;
     this.recvWindow = recvWindow;
     this.limiter = options.limiter ?? new MexcRateLimiter(options.clock);
+    this.http = new MexcHttp({
+      baseUrl: options.baseUrl,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    });
+    const creds = options.credentials;
+    this.signer = creds === undefined ? undefined : new HmacSha256(creds.apiSecret);
+    this.signedHeaders = Object.freeze({
+      ...PUBLIC_HEADERS,
+      'X-MEXC-APIKEY': creds?.apiKey ?? '',
+      'Content-Type': 'application/json',
+    });
   }
 
   /** Server time minus ours, ms, as last measured (shown to the trader). */
@@ -99,7 +122,9 @@ export class MexcRest {
 
   /** A public GET (market data, reference data): no key, no signature. */
   get(path: string, params: Params = {}): Promise<RestAnswer> {
-    return this.throttled('GET', path, () => this.send('GET', path, encodeQuery(entries(params)), false));
+    return this.throttled('GET', path, () =>
+      this.send('GET', path, encodeQuery(entries(params)), PUBLIC_HEADERS),
+    );
   }
 
   signedGet(path: string, params: Params = {}): Promise<RestAnswer> {
@@ -120,18 +145,15 @@ export class MexcRest {
 
   /** A signed request; on 700003 the clock is measured again and the request signed and sent once more. */
   signed(method: SignedMethod, path: string, params: Params = {}): Promise<RestAnswer> {
-    const creds = this.options.credentials;
-    if (!creds) {
+    const signer = this.signer;
+    if (signer === undefined) {
       return Promise.resolve(local(NO_CREDENTIALS, 'no API key is configured for this venue'));
     }
     return this.throttled(method, path, async () => {
       for (let round = 0; ; round++) {
-        const query = signedQuery(creds.apiSecret, [
-          ...entries(params),
-          ['recvWindow', this.recvWindow],
-          ['timestamp', Math.round(this.serverNow())],
-        ]);
-        const answer = await this.send(method, path, query, true, { 'X-MEXC-APIKEY': creds.apiKey });
+        const list = entries(params);
+        list.push(['recvWindow', this.recvWindow], ['timestamp', Math.round(this.serverNow())]);
+        const answer = await this.send(method, path, signedQuery(signer, list), this.signedHeaders);
         if (answer.ok || round > 0 || codeAction(answer.code) !== 'resync_time') return answer;
         // 700003 certainly did nothing: our clock or the venue's moved, so measure and sign again.
         try {
@@ -169,26 +191,14 @@ export class MexcRest {
     method: string,
     path: string,
     query: string,
-    signed: boolean,
-    headers: Record<string, string> = {},
+    headers: OutgoingHttpHeaders,
   ): Promise<RestAnswer> {
-    const url = `${this.options.baseUrl}${path}${query === '' ? '' : `?${query}`}`;
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: signed ? { ...headers, 'Content-Type': 'application/json' } : headers,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
-      text = await response.text();
-    } catch (err) {
-      // The message of a fetch failure names the URL, which carries the signature: never repeat it.
-      return local(TRANSPORT_FAILED, `MEXC ${method} ${path} did not answer: ${failureName(err)}`);
-    }
-    const status = response.status;
+    const reply = await this.http.send(method, query === '' ? path : `${path}?${query}`, headers);
+    // The failure is a socket error's code or 'timed out': never the URL, which carries the signature.
+    if (!reply.ok) return local(TRANSPORT_FAILED, `MEXC ${method} ${path} did not answer: ${reply.failure}`);
+    const { status, text } = reply;
     if (status === 429 || status === 418 || status === 403) {
-      this.limiter.refused(method, path, status, response.headers.get('Retry-After'));
+      this.limiter.refused(method, path, status, reply.retryAfter);
     }
     let json: unknown;
     try {
@@ -246,13 +256,6 @@ function entries(params: Params): [string, ParamValue][] {
 
 function local(code: number, msg: string): RestFailure {
   return { ok: false, httpStatus: 0, code, msg };
-}
-
-function failureName(err: unknown): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'timed out';
-  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
-  if (typeof cause?.code === 'string') return cause.code;
-  return err instanceof Error ? err.name : 'transport failure';
 }
 
 function sleep(clock: Clock, ms: number): Promise<void> {
