@@ -9,7 +9,7 @@ import type { DecisionRecord } from '../events/decision-record.ts';
 import type { BacktestStore, RunSummary } from '../backtest/results-store.ts';
 import type { OverrideValuesInternal } from '../strategy/overrides.ts';
 import { shownOverrides } from './override-fields.ts';
-import { RunColumnsReader, type FillColumns, type SampleColumns } from '../backtest/run-columns.ts';
+import { RunColumnsReader } from '../backtest/run-columns.ts';
 import { packNumbers } from './review-packed.ts';
 import type { DecisionView, RunDetail, RunView } from './review-contract.ts';
 
@@ -69,16 +69,20 @@ export function runDetail(store: BacktestStore, id: number, maxQuotes = MAX_QUOT
   return { ...runDetailSeries(store, id, maxQuotes), ...runDetailFills(store, id) };
 }
 
-/** The run's fills, read as columns (backtest/run-columns.ts) from the store's file. */
-export function runDetailFills(store: BacktestStore, id: number): RunDetailFills {
-  const inst = runInstrument(store.require(id));
+/** Reads from the store's file through a column reader of its own, closed whatever happens. */
+function readColumns<T>(store: BacktestStore, read: (reader: RunColumnsReader) => T): T {
   const reader = new RunColumnsReader(store.file);
-  let fills: FillColumns;
   try {
-    fills = reader.fills(id, inst.symbol);
+    return read(reader);
   } finally {
     reader.close();
   }
+}
+
+/** The run's fills, read as columns (backtest/run-columns.ts) from the store's file. */
+export function runDetailFills(store: BacktestStore, id: number): RunDetailFills {
+  const inst = runInstrument(store.require(id));
+  const fills = readColumns(store, (r) => r.fills(id, inst.symbol));
   // Causes are a handful of names: each fill's is an index into them.
   const causeNames: (string | null)[] = [];
   const causeOf = new Map<string | null, number>();
@@ -114,13 +118,7 @@ export function runDetailSeries(
 ): RunDetailSeries {
   const run = store.require(id);
   const inst = runInstrument(run);
-  const reader = new RunColumnsReader(store.file);
-  let samples: SampleColumns;
-  try {
-    samples = reader.samples(id, inst.symbol);
-  } finally {
-    reader.close();
-  }
+  const samples = readColumns(store, (r) => r.samples(id, inst.symbol));
   const q = store.quoteChanges(id, inst.symbol, maxQuotes);
   return {
     run: runView(run),

@@ -82,12 +82,12 @@ function EndpointCells(props: { name: string; urls: { restUrl: string; wsUrl: st
   );
 }
 
-/** The header of a venue's environment table: the same columns for every venue. */
-function EnvTableHead() {
+/** The header of a venue's environment table: the same columns for every venue (and for paper's source). */
+function EnvTableHead(props: { first?: string }) {
   return (
     <thead>
       <tr className="muted">
-        <th />
+        <th>{props.first}</th>
         <th>Mode</th>
         <th>REST</th>
         <th>WebSocket</th>
@@ -169,15 +169,7 @@ function PaperSourceChoice(props: {
         ))}
       </div>
       <table className="env-table">
-        <thead>
-          <tr className="muted">
-            <th>Source</th>
-            <th>Mode</th>
-            <th>REST</th>
-            <th>WebSocket</th>
-            <th>Credentials</th>
-          </tr>
-        </thead>
+        <EnvTableHead first="Source" />
         <tbody>
           <tr
             className="env-row env-row--checked env-row--paper"
