@@ -46,13 +46,10 @@ export function escapeComponent(text: string): string {
  * Everything goes in the URL and the body stays empty (B3's practical rule: a signature or timestamp
  * in the body has been refused as missing since early 2025).
  */
-export function signedQuery(
-  secret: string | HmacSha256,
-  params: Iterable<readonly [string, ParamValue]>,
-): string {
+export function signedQuery(signer: HmacSha256, params: Iterable<readonly [string, ParamValue]>): string {
   const query = encodeQuery(params);
-  // The adapter passes its keyed signer (hmac-sha256.ts); the same HMAC, cheaper on the order path.
-  const signature = typeof secret === 'string' ? signMexc(secret, query) : secret.hex(query);
+  // The secret's keyed signer (hmac-sha256.ts): the same HMAC as signMexc, cheaper on the order path.
+  const signature = signer.hex(query);
   return query === '' ? `signature=${signature}` : `${query}&signature=${signature}`;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HmacSha256 } from '../../../../engine/venues/mexc/hmac-sha256.ts';
 import {
   encodeQuery,
   escapeComponent,
@@ -19,6 +20,8 @@ const PARAMS =
 const EX2 = 'fd3e4e8543c5188531eb7279d68ae7d26a573d0fc5ab0d18eb692451654d837a';
 const EX3 = 'd1a676610ceb39174c8039b3f548357994b2a34139a8addd33baadba65684592';
 const DOC_EX1 = '323c96ab85a745712e95e63cad28903dd8292e4a905e99c4ee3932023843a117';
+/** The adapter's keyed signer for SECRET. */
+const SIGNER = new HmacSha256(SECRET);
 
 describe('MEXC signing', () => {
   it('signs example 2 (everything in the query string)', () => {
@@ -40,7 +43,7 @@ describe('MEXC signing', () => {
   });
 
   it('builds the query in the given order and appends the signature over exactly that text', () => {
-    const q = signedQuery(SECRET, [
+    const q = signedQuery(SIGNER, [
       ['symbol', 'BTCUSDT'],
       ['side', 'BUY'],
       ['type', 'LIMIT'],
@@ -54,7 +57,7 @@ describe('MEXC signing', () => {
   });
 
   it('signs a request without parameters over the empty string', () => {
-    const q = signedQuery(SECRET, []);
+    const q = signedQuery(SIGNER, []);
     expect(q).toBe(`signature=${signMexc(SECRET, '')}`);
     expect(splitSignature(q).signed).toBe('');
   });
@@ -67,7 +70,7 @@ describe('MEXC signing', () => {
     );
     expect(q).not.toMatch(/%[0-9A-F]?[a-f]/);
     expect(decodeURIComponent(q.slice('batchOrders='.length))).toBe(json);
-    const signed = signedQuery(SECRET, [['batchOrders', json]]);
+    const signed = signedQuery(SIGNER, [['batchOrders', json]]);
     expect(splitSignature(signed).signature).toBe(signMexc(SECRET, q));
     expect(escapeComponent('é,')).toBe('%C3%A9%2C');
   });
