@@ -1,20 +1,10 @@
 /**
  * A run's columns turned into what the charts draw, without building an object per sample until the
- * chart needs one: decimal strings parsed into Float64Arrays (for plotting only), one shared time
+ * chart needs one (the columns arrive as typed arrays and floats: packed.ts): one shared time
  * grid for every chart of the page (so a logical range means the same times on each), and values
  * carried forward onto it. Pure.
  */
 import { indexAtOrBefore } from './markers.ts';
-
-/** Decimal strings (or nulls) as floats for drawing; NaN where there is no number. */
-export function parseColumn(values: ArrayLike<string | null>): Float64Array {
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    out[i] = v === null || v === undefined || v === '' ? NaN : Number(v);
-  }
-  return out;
-}
 
 /** Whether `ts` never goes backwards (the engine's columns are in time order). */
 export function isAscending(ts: ArrayLike<number>): boolean {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   carryForward,
   gridIndexOf,
-  parseColumn,
   quoteColumn,
   reorder,
   timeGrid,
@@ -10,14 +9,6 @@ import {
 } from '../../../renderer/src/review/series.ts';
 
 describe('review: run columns for the charts', () => {
-  it('parses decimal strings for drawing, NaN where there is none', () => {
-    const c = parseColumn(['1.5', null, '-2', '']);
-    expect(c[0]).toBe(1.5);
-    expect(Number.isNaN(c[1])).toBe(true);
-    expect(c[2]).toBe(-2);
-    expect(Number.isNaN(c[3])).toBe(true);
-  });
-
   it('builds one grid of the union of times, each once, in order', () => {
     expect([...timeGrid([1, 3, 5], [2, 3, 6], [])]).toEqual([1, 2, 3, 5, 6]);
     expect([...timeGrid([5, 1, 1])]).toEqual([1, 5]);
