@@ -9,9 +9,12 @@
  */
 import { BacktestStore } from '../backtest/results-store.ts';
 import { toErrorValue, type ErrorCode } from '../core/errors.ts';
+import type { RunDetail } from './review-contract.ts';
 import {
   runDetailFills,
   runDetailSeries,
+  storedRunPage,
+  storeRunPage,
   type RunDetailFills,
   type RunDetailPart,
   type RunDetailSeries,
@@ -20,21 +23,26 @@ import {
 export interface DetailTask {
   readonly file: string;
   readonly id: number;
-  readonly part: RunDetailPart;
+  /** A half of the page built from the rows, the page kept with the run, or that page built and kept. */
+  readonly part: RunDetailPart | 'stored' | 'store';
 }
 
 export type DetailResult =
   | { readonly ok: true; readonly part: 'fills'; readonly detail: RunDetailFills }
   | { readonly ok: true; readonly part: 'series'; readonly detail: RunDetailSeries }
+  | { readonly ok: true; readonly part: 'stored'; readonly detail: RunDetail | null }
+  | { readonly ok: true; readonly part: 'store'; readonly stored: boolean }
   | { readonly ok: false; readonly error: { readonly code: ErrorCode; readonly message: string } };
 
 export default function buildRunDetail(task: DetailTask): DetailResult {
   let store: BacktestStore | undefined;
   try {
     store = new BacktestStore(task.file);
-    return task.part === 'fills'
-      ? { ok: true, part: 'fills', detail: runDetailFills(store, task.id) }
-      : { ok: true, part: 'series', detail: runDetailSeries(store, task.id) };
+    const part = task.part;
+    if (part === 'fills') return { ok: true, part, detail: runDetailFills(store, task.id) };
+    if (part === 'series') return { ok: true, part, detail: runDetailSeries(store, task.id) };
+    if (part === 'stored') return { ok: true, part, detail: storedRunPage(store, task.id) ?? null };
+    return { ok: true, part, stored: storeRunPage(store, task.id) };
   } catch (err) {
     return { ok: false, error: toErrorValue(err) };
   } finally {

@@ -69,6 +69,33 @@ export function runDetail(store: BacktestStore, id: number, maxQuotes = MAX_QUOT
   return { ...runDetailSeries(store, id, maxQuotes), ...runDetailFills(store, id) };
 }
 
+/**
+ * The version of the page as stored by `storeRunPage`: raised with any change of what RunDetail
+ * holds or how it is packed, so that pages stored before are rebuilt rather than misread.
+ */
+export const RUN_PAGE_FORMAT = 1;
+
+/**
+ * Packs a stored run's page once and keeps it with the run (results-store.ts `savePage`), for its
+ * page to open without reading and packing every fill again; the run's view is left out, and is
+ * read fresh at each open. Called where a run is stored (the review's jobs, the CLI). A failed run
+ * has no page to keep.
+ */
+export function storeRunPage(store: BacktestStore, id: number): boolean {
+  const run = store.require(id);
+  if (run.status !== 'done' || !run.instruments?.length) return false;
+  const { run: _view, ...page } = runDetail(store, id);
+  store.savePage(id, RUN_PAGE_FORMAT, JSON.stringify(page));
+  return true;
+}
+
+/** The run's page from the one `storeRunPage` kept; undefined when none was kept in this format. */
+export function storedRunPage(store: BacktestStore, id: number): RunDetail | undefined {
+  const text = store.page(id, RUN_PAGE_FORMAT);
+  if (text === undefined) return undefined;
+  return { run: runView(store.require(id)), ...(JSON.parse(text) as Omit<RunDetail, 'run'>) };
+}
+
 /** Reads from the store's file through a column reader of its own, closed whatever happens. */
 function readColumns<T>(store: BacktestStore, read: (reader: RunColumnsReader) => T): T {
   const reader = new RunColumnsReader(store.file);

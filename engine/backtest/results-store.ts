@@ -58,7 +58,18 @@ export interface StoredSample {
   fees: string | null;
 }
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
+/**
+ * A run's page for the review screen as the api layer packs it (review-views.ts), stored once when
+ * the run is stored: a run never changes, and reading and packing 100,000 fills from their rows took
+ * most of the time of opening the run. `format` is the packer's version: a page of another is rebuilt.
+ */
+const PAGES = `
+        CREATE TABLE run_pages (
+          run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+          format INTEGER NOT NULL,
+          page TEXT NOT NULL
+        );`;
 const DECISIONS = `
         CREATE TABLE run_decisions (
           run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -121,6 +132,7 @@ const SCHEMA = `
         );
         CREATE INDEX run_samples_run ON run_samples(run_id, ts);
         ${DECISIONS}
+        ${PAGES}
       `;
 
 /**
@@ -152,6 +164,8 @@ const MIGRATIONS: Readonly<Record<number, string>> = {
             FROM run_decisions WINDOW w AS (PARTITION BY run_id, symbol ORDER BY seq))
           WHERE n = 1 OR bid_ticks IS NOT pb OR ask_ticks IS NOT pa;
       `,
+  // Schema 2 → 3: runs' pages are kept; the runs stored before have none and are packed when opened.
+  2: PAGES,
 };
 
 const DECISION_SELECT = `SELECT ${DECISION_SELECT_LIST} FROM run_decisions`;
@@ -257,6 +271,22 @@ export class BacktestStore {
         )
         .run(recording, JSON.stringify(params), createdAt, error, sweep ?? null).lastInsertRowid,
     );
+  }
+
+  /** Keeps a run's packed page (replacing one it had); `format` is the packer's version. */
+  savePage(id: number, format: number, page: string): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO run_pages (run_id, format, page) VALUES (?, ?, ?)')
+      .run(id, format, page);
+  }
+
+  /** The run's packed page if it was stored in `format`; undefined if none was, or in another. */
+  page(id: number, format: number): string | undefined {
+    const row = this.db
+      .prepare('SELECT page FROM run_pages WHERE run_id = ? AND format = ?')
+      .pluck()
+      .get(id, format) as string | undefined;
+    return row;
   }
 
   list(): RunSummary[] {

@@ -38,6 +38,13 @@ export interface ReviewJobsOptions {
   maxRunning?: number;
   /** How long a cancelled backtest may take to stop before its thread is terminated (5 s by default). */
   cancelGraceMs?: number;
+  /**
+   * After a backtest stored its run and before the job shows done: the host keeps the run's page
+   * (review-views.ts `storeRunPage`, a layer above), so the page the screen then opens is ready. A
+   * failure leaves the run as stored (its page is built when opened) and goes to `onAfterRunError`.
+   */
+  afterRun?: (runId: number) => Promise<unknown>;
+  onAfterRunError?: (runId: number, err: unknown) => void;
 }
 
 /** What a job runs: the recording, and the parameters as the commands give them (defaults for the rest). */
@@ -141,8 +148,15 @@ export class ReviewJobs {
       });
       worker.on('exit', (code) => {
         clearTimeout(graceTimer);
-        if (last?.type === 'done') this.end(job, 'done', null, last.runId);
-        else if (last?.type === 'failed') this.end(job, 'failed', last.error.message, last.runId);
+        if (last?.type === 'done') {
+          const runId = last.runId;
+          void this.afterRun(runId).then(() => {
+            this.end(job, 'done', null, runId);
+            resolve();
+          });
+          return;
+        }
+        if (last?.type === 'failed') this.end(job, 'failed', last.error.message, last.runId);
         else if (last?.type === 'cancelled' || job.cancelling) this.end(job, 'cancelled', null, null);
         else {
           // The thread died without a word (out of memory, a fault): the run failed, and is kept so.
@@ -341,6 +355,15 @@ export class ReviewJobs {
     this.running.delete(job.view.id);
     this.finished = [job, ...this.finished].slice(0, FINISHED_KEPT);
     this.options.onChange();
+  }
+
+  /** The host's work on a stored run (its page kept); a failure of it leaves the run as it is. */
+  private async afterRun(runId: number): Promise<void> {
+    try {
+      await this.options.afterRun?.(runId);
+    } catch (err) {
+      this.options.onAfterRunError?.(runId, err);
+    }
   }
 
   /** Keeps a run whose thread died, as the worker would have; null when that fails too. */

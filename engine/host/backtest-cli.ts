@@ -30,6 +30,7 @@ import { EngineError } from '../core/errors.ts';
 import type { BacktestParams } from '../backtest/runner.ts';
 import { DEFAULT_PARAMS, PARAMETERS, runBacktest } from '../backtest/runner.ts';
 import { BacktestStore, backtestsFile } from '../backtest/results-store.ts';
+import { storeRunPage } from '../api/review-views.ts';
 import { runSweep, type SweepPointResult } from '../backtest/sweep.ts';
 import { equityCsv, fillsCsv, instrumentsBySymbol } from '../backtest/csv-export.ts';
 import { SAMPLES_FILE, listRecordings, openRecording } from '../backtest/recording-source.ts';
@@ -116,6 +117,8 @@ async function run(argv: string[], dataDir: string): Promise<number> {
     const tty = process.stderr.isTTY && !values.json;
     const outcome = await runBacktest(source, params, tty ? { onProgress: progressBar(process.stderr) } : {});
     const id = results.saveRun(values.recording, params, outcome, Date.now());
+    // Its page for the review screen, packed now so that opening the run reads it.
+    storeRunPage(results, id);
     const stats = { run: id, ...outcome.stats };
     if (values.json) process.stdout.write(`${JSON.stringify(stats)}\n`);
     else {

@@ -13,6 +13,7 @@ import { commandSchemas, MAINNET_CONFIRMATION } from '../api/contract.ts';
 import type { Session, SessionSink } from '../api/engine.ts';
 import { reviewHandlers, RunDetailPool } from '../api/handlers/review-handlers.ts';
 import { ReviewJobs } from '../backtest/review-jobs.ts';
+import { backtestsFile } from '../backtest/results-store.ts';
 import { BYBIT_URLS, type BybitEnv } from '../venues/bybit/bybit-venue.ts';
 import { checkBybitKey } from '../venues/bybit/key-check.ts';
 import { checkMexcKey } from '../venues/mexc/key-check.ts';
@@ -80,6 +81,10 @@ export class Workstation implements Session {
       now: () => options.clock.now(),
       // Progress reaches the screen with the next snapshot (the facade coalesces).
       onChange: () => this.sink?.changed(),
+      // A run's page is packed once, as it is stored, so opening it reads the page instead.
+      afterRun: (runId) => this.runDetails.store(backtestsFile(options.base.dataDir), runId),
+      onAfterRunError: (runId, err) =>
+        this.options.log?.('warn', `could not keep the page of backtest run ${runId}: ${message(err)}`),
     });
     // A real venue's credentials come from the keychain, which answers asynchronously, and a real
     // venue's data may not be reachable: for Bybit and paper trading the host starts on the simulator
@@ -179,7 +184,8 @@ export class Workstation implements Session {
 
   /** Stops the trading session and the review's jobs (each cancelled, its thread ended). */
   async stop(): Promise<void> {
-    const jobs = Promise.all([this.reviewJobs.close(), this.runDetails.close()]);
+    // The jobs first: one that ends meanwhile still has its page kept by the pool.
+    const jobs = this.reviewJobs.close().then(() => this.runDetails.close());
     try {
       await this.app.stop();
     } finally {

@@ -10,6 +10,8 @@
  *   the price chart left and right for `UI_REVIEW_PAN_S` seconds (6 by default); every chart follows.
  * - `ui.review_long_tasks`: main-thread tasks over 50 ms while panning, and `ui.review_open_long_tasks`
  *   during the opens.
+ * - `ui.review_open_unkept_ms`: the first open of a run of the same size stored without its page
+ *   (as by a version before pages were kept), which the host builds from the run's rows.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -84,8 +86,9 @@ export default async function uiReview(emit: Emit): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mmws-review-bench-'));
   const made = performance.now();
   const id = storeSyntheticRun(dataDir, SIZE);
+  const unkept = storeSyntheticRun(dataDir, SIZE, { seed: 2, keepPage: false });
   process.stderr.write(
-    `bench: stored a run of ${SIZE.fills} fills in ${Math.round(performance.now() - made)} ms\n`,
+    `bench: stored two runs of ${SIZE.fills} fills in ${Math.round(performance.now() - made)} ms\n`,
   );
   const host = await startHostProcess(dataDir);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -184,6 +187,17 @@ export default async function uiReview(emit: Emit): Promise<void> {
     });
     emit({ figure: 'ui.review_pan_frame_p50_ms', value: round(percentile(sorted, 50)), unit: 'ms' });
     emit({ figure: 'ui.review_long_tasks', value: pan.longTasks, unit: 'count', seconds: panSeconds });
+
+    await page.getByTestId('nav-review').click();
+    await page.getByTestId(`run-row-${unkept}`).waitFor();
+    const older = await openRun(page, unkept);
+    emit({
+      figure: 'ui.review_open_unkept_ms',
+      value: round(older.ms),
+      unit: 'ms',
+      long_tasks: older.longTasks,
+      note: 'first open of a run stored without its page: the host packs it from the rows',
+    });
   } finally {
     await browser.close();
     await host.stop();

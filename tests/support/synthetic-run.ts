@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import type { BacktestOutcome, RunFill } from '../../engine/backtest/runner.ts';
 import { DEFAULT_PARAMS } from '../../engine/backtest/runner.ts';
 import { BacktestStore, backtestsFile } from '../../engine/backtest/results-store.ts';
+import { storeRunPage } from '../../engine/api/review-views.ts';
 import { Rng } from '../../engine/core/random.ts';
 import type { Lots, Ticks } from '../../engine/core/instrument.ts';
 import type { DecisionRecord } from '../../engine/events/decision-record.ts';
@@ -24,7 +25,11 @@ export interface SyntheticRunSize {
  * directly rather than by replaying a day of data, which would take this machine minutes; the screen
  * only sees the stored rows, and these have the sizes and shapes of a real run's.
  */
-export function storeSyntheticRun(dataDir: string, size: SyntheticRunSize, seed = 1): number {
+export function storeSyntheticRun(
+  dataDir: string,
+  size: SyntheticRunSize,
+  { seed = 1, keepPage = true }: { seed?: number; keepPage?: boolean } = {},
+): number {
   const rng = new Rng(seed);
   const start = Date.UTC(2026, 0, 5, 9);
   const spanMs = size.seconds * 1000;
@@ -141,12 +146,16 @@ export function storeSyntheticRun(dataDir: string, size: SyntheticRunSize, seed 
   } as unknown as BacktestOutcome['stats'];
   const store = new BacktestStore(backtestsFile(dataDir));
   try {
-    return store.saveRun(
+    const id = store.saveRun(
       'synthetic-day',
       DEFAULT_PARAMS,
       { stats, instruments: [spec], fills, decisions, samples },
       start + spanMs,
     );
+    // As the review's jobs and the CLI keep a run's page when they store it (unless told not to, to
+    // stand for a run stored by an older version).
+    if (keepPage) storeRunPage(store, id);
+    return id;
   } finally {
     store.close();
   }

@@ -14,17 +14,26 @@ import type { DetailResult, DetailTask } from '../review-detail-worker.ts';
 const DETAIL_WORKER = new URL('../review-detail-worker.ts', import.meta.url).href;
 
 /**
- * Builds run pages on worker threads of their own, so opening a large run does not hold up the host's
- * trading thread. A page is built in two halves at once, its fills on one thread and the rest on the
- * other, which take about as long as each other (on the benchmark's run, on a busy two-core machine,
- * the answer came some 50 ms sooner than from one thread). The threads start when the runs list is
- * first asked for (`warm`), so the first page opened does not also wait for them to load, and stay
- * until the host stops.
+ * Reads and builds run pages on worker threads of their own, so opening a large run does not hold up
+ * the host's trading thread. A run stored by this version has its page kept with it (`store`, when
+ * the run is stored): opening it reads that. A run without one (stored before, or its page failed
+ * to be kept) is built from its rows in two halves at once, its fills on one thread and the rest on
+ * the other, which take about as long as each other (on the benchmark's run, on a busy two-core
+ * machine, the answer came some 50 ms sooner than from one thread). The threads start when the runs
+ * list is first asked for (`warm`), so the first page opened does not also wait for them to load,
+ * and stay until the host stops.
  */
 export class RunDetailPool {
   private pool: Piscina<DetailTask, DetailResult> | undefined;
+  private closed = false;
 
-  warm(): Piscina<DetailTask, DetailResult> {
+  /** Starts the threads ahead of a first page, unless the host is stopping. */
+  prewarm(): void {
+    if (!this.closed) this.warm();
+  }
+
+  private warm(): Piscina<DetailTask, DetailResult> {
+    if (this.closed) throw new EngineError('unavailable', 'the host is stopping: run pages are closed');
     this.pool ??= new Piscina<DetailTask, DetailResult>({
       filename: DETAIL_WORKER,
       minThreads: 2,
@@ -35,6 +44,9 @@ export class RunDetailPool {
 
   async detail(file: string, id: number): Promise<RunDetail> {
     const pool = this.warm();
+    const kept = await pool.run({ file, id, part: 'stored' });
+    if (!kept.ok) throw new EngineError(kept.error.code, kept.error.message);
+    if (kept.part === 'stored' && kept.detail !== null) return kept.detail;
     const [fills, series] = await Promise.all([
       pool.run({ file, id, part: 'fills' }),
       pool.run({ file, id, part: 'series' }),
@@ -46,7 +58,15 @@ export class RunDetailPool {
     return { ...series.detail, ...fills.detail };
   }
 
+  /** Builds a stored run's page and keeps it with the run; false for a run with no page (failed). */
+  async store(file: string, id: number): Promise<boolean> {
+    const r = await this.warm().run({ file, id, part: 'store' });
+    if (!r.ok) throw new EngineError(r.error.code, r.error.message);
+    return r.part === 'store' && r.stored;
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     const pool = this.pool;
     this.pool = undefined;
     await pool?.destroy();
@@ -86,7 +106,7 @@ export function reviewHandlers(ctx: ReviewContext): Pick<Required<SessionHandler
     new EngineError('not_found', `there is no backtest run ${id}`);
   return {
     'review.runs': () => {
-      ctx.details.warm();
+      ctx.details.prewarm();
       return { runs: existsSync(file) ? withStore((s) => s.list().map(runView)) : [] };
     },
     'review.recordings': () => ({ recordings: recordingsView(ctx.dataDir) }),

@@ -135,6 +135,41 @@ describe('ReviewJobs', () => {
     expect(direct.fills.length).toBeGreaterThan(0);
   }, 120_000);
 
+  it('does the host’s work on a stored run before the job shows done; a failure of it leaves the run done', async () => {
+    const calls: { runId: number; status: string | undefined }[] = [];
+    const errors: { runId: number; message: string }[] = [];
+    let fail = false;
+    let current = '';
+    const own: ReviewJobs = new ReviewJobs({
+      dataDir,
+      now: () => Date.now(),
+      onChange: () => undefined,
+      afterRun: async (runId) => {
+        // The job is still running while the host works on its run.
+        calls.push({ runId, status: own.job(current)?.status });
+        await new Promise((r) => setTimeout(r, 20));
+        if (fail) throw new Error('disk full');
+      },
+      onAfterRunError: (runId, err) => errors.push({ runId, message: (err as Error).message }),
+    });
+    try {
+      current = own.start({ recording: 'small' });
+      const first = await own.settled(current);
+      expect(first).toMatchObject({ status: 'done', error: null });
+      expect(calls).toEqual([{ runId: first.runId, status: 'running' }]);
+      fail = true;
+      current = own.start({ recording: 'small' });
+      const second = await own.settled(current);
+      expect(second).toMatchObject({ status: 'done', error: null });
+      expect(errors).toEqual([{ runId: second.runId, message: 'disk full' }]);
+      expect(runs().find((r) => r.id === second.runId)).toMatchObject({ status: 'done' });
+    } finally {
+      await own.close();
+    }
+    // Failed and cancelled runs have no host work.
+    expect(calls).toHaveLength(2);
+  }, 120_000);
+
   it('cancels a running backtest: it ends cancelled and the stored runs stay as they were', async () => {
     const before = runs();
     expect(before.length).toBeGreaterThan(0);

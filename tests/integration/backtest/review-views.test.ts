@@ -5,7 +5,14 @@ import Database from 'better-sqlite3';
 import { Decimal as DecimalJs } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDetail } from '../../../engine/api/review-contract.ts';
-import { runDecision, runDetail } from '../../../engine/api/review-views.ts';
+import { RunDetailPool } from '../../../engine/api/handlers/review-handlers.ts';
+import {
+  RUN_PAGE_FORMAT,
+  runDecision,
+  runDetail,
+  storedRunPage,
+  storeRunPage,
+} from '../../../engine/api/review-views.ts';
 import { BacktestStore, backtestsFile } from '../../../engine/backtest/results-store.ts';
 import { DEFAULT_PARAMS, runBacktest, type BacktestOutcome } from '../../../engine/backtest/runner.ts';
 import { RecordingStore, recordingsFile } from '../../../engine/store/recordings.ts';
@@ -137,6 +144,51 @@ describe('a run for the review screen', () => {
   });
 });
 
+describe('a run’s kept page', () => {
+  it('is the page built from the run’s rows, read back whole; none is kept for a failed run', () => {
+    const own = store.saveRun(NAME, PARAMS, outcome, 1_700_000_000_001);
+    try {
+      expect(storedRunPage(store, own)).toBeUndefined();
+      expect(storeRunPage(store, own)).toBe(true);
+      const built = runDetail(store, own);
+      expect(storedRunPage(store, own)).toEqual(built);
+      // The run's view is not kept with the page: it is read at each open.
+      expect(JSON.parse(store.page(own, RUN_PAGE_FORMAT)!)).not.toHaveProperty('run');
+      // A page of another format is not this version's: it is as if none were kept.
+      expect(store.page(own, RUN_PAGE_FORMAT + 1)).toBeUndefined();
+      store.savePage(own, RUN_PAGE_FORMAT + 1, '{}');
+      expect(storedRunPage(store, own)).toBeUndefined();
+      const failed = store.saveFailure(NAME, PARAMS, 'chunk 3 is corrupt', 1_700_000_000_002);
+      expect(storeRunPage(store, failed)).toBe(false);
+      expect(store.page(failed, RUN_PAGE_FORMAT)).toBeUndefined();
+      expect(() => storeRunPage(store, failed + 100)).toThrow(/no backtest run/);
+      store.deleteMany([failed]);
+    } finally {
+      // Deleting the run deletes its page.
+      store.deleteMany([own]);
+    }
+    expect(store.page(own, RUN_PAGE_FORMAT + 1)).toBeUndefined();
+  });
+
+  it('is what the host’s worker threads open, and the same page as one they build from the rows', async () => {
+    const own = store.saveRun(NAME, PARAMS, outcome, 1_700_000_000_003);
+    const pool = new RunDetailPool();
+    try {
+      const built = await pool.detail(store.file, own);
+      expect(built).toEqual(runDetail(store, own));
+      expect(await pool.store(store.file, own)).toBe(true);
+      expect(store.page(own, RUN_PAGE_FORMAT)).toBeDefined();
+      expect(await pool.detail(store.file, own)).toEqual(built);
+      await expect(pool.detail(store.file, own + 100)).rejects.toThrow(/no backtest run/);
+    } finally {
+      await pool.close();
+      store.deleteMany([own]);
+    }
+    // Closed, the pool starts no threads again.
+    await expect(pool.store(store.file, own)).rejects.toThrow(/host is stopping/);
+  }, 60_000);
+});
+
 describe('the backtest database of schema 1', () => {
   it('is upgraded in place: its runs and decisions kept, numbered in order, and new runs stored beside', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'mmws-review-v1-')), 'backtests.sqlite');
@@ -171,6 +223,9 @@ describe('the backtest database of schema 1', () => {
       expect(() => runDetail(upgraded, 7)).toThrow(/older version.*run it again/);
       const fresh = upgraded.saveRun(NAME, PARAMS, outcome, 2);
       expect(runDetail(upgraded, fresh).fills.ts.length).toBe(outcome.stats.fills);
+      // Upgraded through schema 2 to 3, it keeps pages.
+      expect(storeRunPage(upgraded, fresh)).toBe(true);
+      expect(storedRunPage(upgraded, fresh)).toEqual(runDetail(upgraded, fresh));
       expect(upgraded.deleteMany([7, fresh, 999])).toBe(2);
       expect(upgraded.list()).toEqual([]);
     } finally {

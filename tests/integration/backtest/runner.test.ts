@@ -12,6 +12,8 @@ import {
   type BacktestSource,
 } from '../../../engine/backtest/runner.ts';
 import { openRecording } from '../../../engine/host/backtest-cli.ts';
+import { runDetail, storedRunPage } from '../../../engine/api/review-views.ts';
+import { BacktestStore, backtestsFile } from '../../../engine/backtest/results-store.ts';
 import { RecordingStore, recordingsFile } from '../../../engine/store/recordings.ts';
 import { backtestCli } from '../../support/backtest-cli.ts';
 import { recordSim } from '../../support/sim-recording.ts';
@@ -193,6 +195,13 @@ describe('backtest CLI', () => {
     const { run, ...rest } = stats;
     expect(typeof run).toBe('number');
     expect(rest).toEqual(JSON.parse(JSON.stringify(baseline.stats)));
+    // It kept the run's page for the review screen, the page built from the run's rows.
+    const results = new BacktestStore(backtestsFile(dir));
+    try {
+      expect(storedRunPage(results, run as number)).toEqual(runDetail(results, run as number));
+    } finally {
+      results.close();
+    }
   });
 
   it('exits 2 on a usage error and 1 on a missing recording, printing nothing on stdout', async () => {

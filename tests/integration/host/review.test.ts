@@ -16,7 +16,8 @@ import type {
   RunView,
 } from '../../../engine/api/contract.ts';
 import { Engine } from '../../../engine/api/engine.ts';
-import { backtestsFile } from '../../../engine/backtest/results-store.ts';
+import { RUN_PAGE_FORMAT, runDetail } from '../../../engine/api/review-views.ts';
+import { BacktestStore, backtestsFile } from '../../../engine/backtest/results-store.ts';
 import { SimClock } from '../../../engine/core/clock.ts';
 import { MemorySecretStore } from '../../../engine/host/secrets/secret-store.ts';
 import { Workstation } from '../../../engine/host/workstation.ts';
@@ -126,6 +127,15 @@ describe('the backtest review through the engine', () => {
 
     const detail = await ok<RunDetail>('review.run', { id: run.id });
     expect(detail.run.id).toBe(run.id);
+    // The job kept the run's page as it stored the run, before showing it done; the page opened is
+    // that one, and the same as one built from the run's rows.
+    const kept = new BacktestStore(backtestsFile(dataDir));
+    try {
+      expect(kept.page(run.id, RUN_PAGE_FORMAT)).toBeDefined();
+      expect(detail).toEqual(runDetail(kept, run.id));
+    } finally {
+      kept.close();
+    }
     expect(detail.samples.ts.length).toBeGreaterThan(0);
     const exported = await ok<{ fills: string; equity: string; name: string }>('review.export', {
       id: run.id,
