@@ -62,6 +62,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
         'X-Content-Type-Options': 'nosniff',
         'Referrer-Policy': 'no-referrer',
         'Cross-Origin-Opener-Policy': 'same-origin',
+        // With the opener policy, the page is cross-origin isolated: nothing from another origin may
+        // be embedded (it loads nothing from one), and its clock reads to 5 µs instead of 100 µs.
+        'Cross-Origin-Embedder-Policy': 'require-corp',
         'Cache-Control': 'no-store',
       };
       if (req.method !== 'GET' && req.method !== 'HEAD') {

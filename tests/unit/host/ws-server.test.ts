@@ -143,6 +143,9 @@ describe('browser-mode WebSocket transport', () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain(`ws://127.0.0.1:${host.port}`);
+    // Cross-origin isolated: nothing from elsewhere embedded, and the page's clock at full resolution.
+    expect(index.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(index.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
     for (const path of [
       '/../package.json',
       '/%2e%2e/package.json',
