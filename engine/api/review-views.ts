@@ -89,11 +89,27 @@ export function storeRunPage(store: BacktestStore, id: number): boolean {
   return true;
 }
 
-/** The run's page from the one `storeRunPage` kept; undefined when none was kept in this format. */
+/**
+ * The run's page from the one `storeRunPage` kept; undefined when none was kept in this format, or
+ * when what was kept is not a page (a damaged file): the caller then builds it from the run's rows.
+ */
 export function storedRunPage(store: BacktestStore, id: number): RunDetail | undefined {
   const text = store.page(id, RUN_PAGE_FORMAT);
   if (text === undefined) return undefined;
-  return { run: runView(store.require(id)), ...(JSON.parse(text) as Omit<RunDetail, 'run'>) };
+  let page: unknown;
+  try {
+    page = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isPage(page)) return undefined;
+  return { run: runView(store.require(id)), ...page };
+}
+
+function isPage(v: unknown): v is Omit<RunDetail, 'run'> {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return ['fills', 'samples', 'quotes'].every((k) => typeof o[k] === 'object' && o[k] !== null);
 }
 
 /** Reads from the store's file through a column reader of its own, closed whatever happens. */

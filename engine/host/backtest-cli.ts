@@ -117,8 +117,15 @@ async function run(argv: string[], dataDir: string): Promise<number> {
     const tty = process.stderr.isTTY && !values.json;
     const outcome = await runBacktest(source, params, tty ? { onProgress: progressBar(process.stderr) } : {});
     const id = results.saveRun(values.recording, params, outcome, Date.now());
-    // Its page for the review screen, packed now so that opening the run reads it.
-    storeRunPage(results, id);
+    // Its page for the review screen, packed now so that opening the run reads it; without it the
+    // run is still whole (the screen then packs the page when the run is opened).
+    try {
+      storeRunPage(results, id);
+    } catch (err) {
+      process.stderr.write(
+        `warning: run ${id} is stored, but its review page was not: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
+    }
     const stats = { run: id, ...outcome.stats };
     if (values.json) process.stdout.write(`${JSON.stringify(stats)}\n`);
     else {

@@ -20,7 +20,7 @@ const DETAIL_WORKER = new URL('../review-detail-worker.ts', import.meta.url).hre
  * to be kept) is built from its rows in two halves at once, its fills on one thread and the rest on
  * the other, which take about as long as each other (on the benchmark's run, on a busy two-core
  * machine, the answer came some 50 ms sooner than from one thread). The threads start when the runs
- * list is first asked for (`warm`), so the first page opened does not also wait for them to load,
+ * list is first asked for (`prewarm`), so the first page opened does not also wait for them to load,
  * and stay until the host stops.
  */
 export class RunDetailPool {

@@ -158,6 +158,11 @@ describe('a run’s kept page', () => {
       expect(store.page(own, RUN_PAGE_FORMAT + 1)).toBeUndefined();
       store.savePage(own, RUN_PAGE_FORMAT + 1, '{}');
       expect(storedRunPage(store, own)).toBeUndefined();
+      // What is kept but is not a page (a damaged file) counts as none: the page is built again.
+      for (const damaged of ['{"fills":', '[]', '{"fills":{}}']) {
+        store.savePage(own, RUN_PAGE_FORMAT, damaged);
+        expect(storedRunPage(store, own), damaged).toBeUndefined();
+      }
       const failed = store.saveFailure(NAME, PARAMS, 'chunk 3 is corrupt', 1_700_000_000_002);
       expect(storeRunPage(store, failed)).toBe(false);
       expect(store.page(failed, RUN_PAGE_FORMAT)).toBeUndefined();
