@@ -5,7 +5,6 @@
  * caused (the last one of that macrotask turn; the trade channel batches in a microtask). The
  * adapter's private fields are reached into here, in the bench only, to find the ws instances.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import type { InstrumentSpec } from '../../engine/core/instrument.ts';
 import { TradingApp } from '../../engine/host/trading-app.ts';
 import { defaultTradingConfig } from '../../engine/node/trading-config.ts';
 import type { Emit } from './figure.ts';
-import { machineBaseline, percentile } from './figure.ts';
+import { machineBaseline, percentile, pinThisProcess } from './figure.ts';
 import type { RunningSim, SimFlowOptions } from './bybit-sim.ts';
 import { BENCH_KEY, BENCH_SECRET, spawnSimCli } from './bybit-sim.ts';
 
@@ -84,20 +83,10 @@ export interface Pinning {
 export function pinApart(offSwitch = 'BYBIT_BENCH_PIN'): Pinning | undefined {
   const cpus = availableParallelism();
   if (cpus < 2 || process.env[offSwitch] === '0') return undefined;
-  const probe = spawnSync('taskset', ['-p', String(process.pid)], { encoding: 'utf8' });
-  const mask = /:\s*([0-9a-f]+)\s*$/i.exec(probe.stdout)?.[1];
-  if (probe.status !== 0 || mask === undefined) return undefined;
   const simulator = String(cpus - 1);
   const ours = cpus === 2 ? '0' : `0-${cpus - 2}`;
-  const set = (list: string[]) => spawnSync('taskset', list, { stdio: 'ignore' }).status === 0;
-  if (!set(['-a', '-p', '-c', ours, String(process.pid)])) return undefined;
-  return {
-    simulator,
-    ours,
-    restore: () => {
-      set(['-a', '-p', mask, String(process.pid)]);
-    },
-  };
+  const restore = pinThisProcess(ours);
+  return restore === undefined ? undefined : { simulator, ours, restore };
 }
 
 /** Records raw `orderbook.50.BTCUSDT` frames from the simulator on a plain socket of its own. */

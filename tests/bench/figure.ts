@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { Rng } from '../../engine/core/random.ts';
 
 /** One benchmark figure, printed as one JSON line by `npm run bench`. */
@@ -45,4 +46,20 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[idx]!;
+}
+
+/**
+ * Pins every thread of this process (and the threads it starts from then on) to the CPUs listed
+ * (taskset's list form, "0" or "0-2"); returns what puts the affinity back, or undefined where
+ * taskset is missing or refuses (the figure is then measured unpinned and should say so).
+ */
+export function pinThisProcess(cpus: string): (() => void) | undefined {
+  const probe = spawnSync('taskset', ['-p', String(process.pid)], { encoding: 'utf8' });
+  const mask = /:\s*([0-9a-f]+)\s*$/i.exec(probe.stdout)?.[1];
+  if (probe.status !== 0 || mask === undefined) return undefined;
+  const set = (list: string[]) => spawnSync('taskset', list, { stdio: 'ignore' }).status === 0;
+  if (!set(['-a', '-p', '-c', cpus, String(process.pid)])) return undefined;
+  return () => {
+    set(['-a', '-p', mask, String(process.pid)]);
+  };
 }
