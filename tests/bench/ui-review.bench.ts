@@ -11,7 +11,8 @@
  * - `ui.review_long_tasks`: main-thread tasks over 50 ms while panning, and `ui.review_open_long_tasks`
  *   during the opens.
  * - `ui.review_open_unkept_ms`: the first open of a run of the same size stored without its page
- *   (as by a version before pages were kept), which the host builds from the run's rows.
+ *   (as by a version before pages were kept), which the host builds from the run's rows; measured
+ *   last, so the page's own code is warm by then and the figure is not comparable with the first.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
