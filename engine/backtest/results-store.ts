@@ -319,34 +319,6 @@ export class BacktestStore {
     return this.db.prepare('SELECT * FROM run_fills WHERE run_id = ? ORDER BY seq').all(id) as StoredFill[];
   }
 
-  /**
-   * One instrument's fills of a run as tuples, in order: ts, side, price ticks, size lots, fee,
-   * liquidity, cause, client id, decision. For the review's page, which reads them all at once
-   * (raw rows are a third cheaper than objects at a hundred thousand fills).
-   */
-  fillTuples(
-    id: number,
-    symbol: string,
-  ): [number, string, number, number, string, string, string | null, string, number | null][] {
-    return this.db
-      .prepare(
-        `SELECT ts, side, price_ticks, size_lots, fee, liquidity, cause, client_id, decision FROM run_fills
-        WHERE run_id = ? AND symbol = ? ORDER BY seq`,
-      )
-      .raw()
-      .all(id, symbol) as [
-      number,
-      string,
-      number,
-      number,
-      string,
-      string,
-      string | null,
-      string,
-      number | null,
-    ][];
-  }
-
   samples(id: number): StoredSample[] {
     return this.db
       .prepare('SELECT * FROM run_samples WHERE run_id = ? ORDER BY ts')

@@ -3,8 +3,8 @@
  * column (a JSON array of numbers, or text joined by commas) instead of a JavaScript array per row.
  *
  * Measured on the benchmark's run of 100,000 fills and 20,000 samples (tests/bench/ui-review.bench.ts,
- * on a busy two-core machine): BacktestStore's row readers (`fillTuples`, `samples`) and a loop over
- * their rows took 140–320 ms of the worker's time to open the page, these queries 100–130 ms.
+ * on a busy two-core machine): reading the rows one by one (a raw tuple per fill, a sample object per
+ * sample) and a loop over them took 140–320 ms of the worker's time to open the page, these queries 100–130 ms.
  *
  * They read the tables of results-store.ts, beside them, through a read-only connection of their own
  * (the worker that builds a run's page cannot share the store's), so a change of that schema changes

@@ -61,11 +61,6 @@ export class RestingOrders {
     if (level.length === 0) levels.delete(order.price);
   }
 
-  /** The prices where we rest on one side (unordered). */
-  prices(side: Side): number[] {
-    return [...this.levels(side).keys()];
-  }
-
   /** Appends the prices where we rest on one side (unordered) to `out`, which the caller reuses. */
   collectPrices(side: Side, out: number[]): void {
     for (const p of this.levels(side).keys()) out.push(p);
@@ -151,7 +146,8 @@ export class RestingOrders {
 
   /** Our prices on one side, best first: a few levels, so sorting them on demand is cheap. */
   private sortedPrices(side: Side): number[] {
-    const prices = this.prices(side);
+    const prices: number[] = [];
+    this.collectPrices(side, prices);
     return side === 'buy' ? prices.sort((a, b) => b - a) : prices.sort((a, b) => a - b);
   }
 }
