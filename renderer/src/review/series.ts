@@ -66,6 +66,11 @@ export function reorder<T>(values: ArrayLike<T>, order: Uint32Array | null): Arr
   return out;
 }
 
+/** Floats in `order` (timeOrder's), or the very array when it is in order already. */
+export function reorderFloats(values: Float64Array, order: Uint32Array | null): Float64Array {
+  return order === null ? values : Float64Array.from(reorder(values, order));
+}
+
 /**
  * A quote side over the grid: the price in force at each grid time and whether the side was withheld
  * then (drawn at its last price, transparent). NaN before the first quote. `ts` ascending.

@@ -4,11 +4,21 @@ import {
   gridIndexOf,
   quoteColumn,
   reorder,
+  reorderFloats,
   timeGrid,
   timeOrder,
 } from '../../../renderer/src/review/series.ts';
 
 describe('review: run columns for the charts', () => {
+  it('puts floats in time order as a copy, or hands back the very array already in order', () => {
+    const values = Float64Array.from([3.5, 1.25, NaN]);
+    expect(reorderFloats(values, null)).toBe(values);
+    const sorted = reorderFloats(values, Uint32Array.from([1, 0, 2]));
+    expect(sorted).toBeInstanceOf(Float64Array);
+    expect(Array.from(sorted)).toEqual([1.25, 3.5, NaN]);
+    expect(Array.from(values)).toEqual([3.5, 1.25, NaN]);
+  });
+
   it('builds one grid of the union of times, each once, in order', () => {
     expect([...timeGrid([1, 3, 5], [2, 3, 6], [])]).toEqual([1, 2, 3, 5, 6]);
     expect([...timeGrid([5, 1, 1])]).toEqual([1, 5]);

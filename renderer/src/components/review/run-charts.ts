@@ -37,7 +37,14 @@ import {
   type MarkerPlan,
 } from '../../review/markers.ts';
 import { runColumns } from '../../review/run-columns.ts';
-import { carryForward, quoteColumn, reorder, timeGrid, timeOrder } from '../../review/series.ts';
+import {
+  carryForward,
+  quoteColumn,
+  reorder,
+  reorderFloats,
+  timeGrid,
+  timeOrder,
+} from '../../review/series.ts';
 import { COLORS, reviewChart } from './chart-theme.ts';
 
 export interface RunChartHosts {
@@ -143,8 +150,7 @@ export function mountRunCharts(set: RunChartSet, detail: RunDetail, events: RunC
   const fills = columns.fills;
   const sOrder = timeOrder(columns.samples.ts);
   const sTs = reorder(columns.samples.ts, sOrder);
-  const sample = (values: Float64Array) =>
-    sOrder === null ? values : Float64Array.from(reorder(values, sOrder));
+  const sample = (values: Float64Array) => reorderFloats(values, sOrder);
   const qOrder = timeOrder(columns.quotes.ts);
   const qTs = reorder(columns.quotes.ts, qOrder);
   const fOrder = timeOrder(fills.ts);
@@ -169,8 +175,7 @@ export function mountRunCharts(set: RunChartSet, detail: RunDetail, events: RunC
     }
   }
   const onGrid = (values: Float64Array) => carryForward(grid, sTs, sample(values));
-  const quote = (prices: Float64Array) =>
-    quoteColumn(grid, qTs, qOrder === null ? prices : Float64Array.from(reorder(prices, qOrder)));
+  const quote = (prices: Float64Array) => quoteColumn(grid, qTs, reorderFloats(prices, qOrder));
   const mid = onGrid(columns.samples.mid);
 
   // ---- charts ----------------------------------------------------------------------------------------
