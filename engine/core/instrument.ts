@@ -134,19 +134,25 @@ const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 
  * float, for the feeds' hot path (a Decimal parse and division per number was most of the cost of a
  * book frame). Returns -1 for anything it does not take exactly — a sign, an exponent, a stray
  * character, a value off the grid or past 2^53 — so the caller falls back to the Decimal path, which
- * accepts or explains.
+ * accepts or explains. `start` and `end` read a part of `text` in place (a number inside a frame).
  */
-export function stepsFromText(text: string, decimals: number, scaled: number): number {
-  const n = text.length;
-  if (n === 0 || n > 32 || scaled <= 0 || decimals > 15) return -1;
+export function stepsFromText(
+  text: string,
+  decimals: number,
+  scaled: number,
+  start = 0,
+  end = text.length,
+): number {
+  const n = end - start;
+  if (n <= 0 || n > 32 || scaled <= 0 || decimals > 15) return -1;
   let whole = 0;
   let frac = 0;
   let fracDigits = 0;
   let point = -1;
-  for (let i = 0; i < n; i++) {
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c === 46) {
-      if (point >= 0 || i === 0 || i === n - 1) return -1;
+      if (point >= 0 || i === start || i === end - 1) return -1;
       point = i;
       continue;
     }

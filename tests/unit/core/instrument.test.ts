@@ -167,4 +167,19 @@ describe('stepsFromText: exact grid steps from a plain decimal string', () => {
       expect(stepsFromText(text, 2, 5)).toBe(ticks);
     }
   });
+
+  it('reads a part of a text in place exactly as the part on its own', () => {
+    const texts = ['65000.10', '0.30', '5.', '.5', '1.2.3', '-1', '', '65000.15', '12'];
+    for (const inner of texts) {
+      const framed = `["${inner}","x"]`;
+      const start = 2;
+      expect(stepsFromText(framed, 2, 5, start, start + inner.length), inner).toBe(
+        stepsFromText(inner, 2, 5),
+      );
+    }
+    // The boundary is the part's: a point at either end of it is refused though the text goes on.
+    expect(stepsFromText('15.25', 2, 5, 0, 3)).toBe(-1);
+    expect(stepsFromText('15.25', 2, 5, 2, 5)).toBe(-1);
+    expect(stepsFromText('15.25', 2, 5, 3, 5)).toBe(500);
+  });
 });

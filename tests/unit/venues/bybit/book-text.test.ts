@@ -61,7 +61,17 @@ describe('decodeBookText: book frames from their text', () => {
     ['trailing text', (t: string) => `${t} `],
     ['a truncated frame', (t: string) => t.slice(0, -5)],
     ['a negative size', (t: string) => t.replace('"30.028"', '"-30.028"')],
+    ['a key spelt with an escape', (t: string) => t.replace('"topic":', '"t\\u006fpic":')],
+    ['a key that only starts like one', (t: string) => t.replace('"ts":', '"tsx":')],
+    ['a key without its colon', (t: string) => t.replace('"u":', '"u"')],
+    ['an escape inside a price', (t: string) => t.replace('"30247.20"', '"30247.2\\u0030"')],
+    ['an unquoted price', (t: string) => t.replace('"30247.20"', '30247.20')],
+    ['an empty size', (t: string) => t.replace('"30.028"', '""')],
   ])('leaves %s to the general path (null)', (_what, change) => {
-    expect(decodeBookText(btcLinear, change(compact('orderbook-ws-delta.json')))).toBeNull();
+    const original = compact('orderbook-ws-delta.json');
+    const changed = change(original);
+    expect(changed).not.toBe(original);
+    expect(decodeBookText(btcLinear, original)).not.toBeNull();
+    expect(decodeBookText(btcLinear, changed)).toBeNull();
   });
 });
