@@ -1,9 +1,18 @@
 import type { Clock } from '../core/clock.ts';
+import type { Instrument } from '../core/instrument.ts';
 import { EngineError } from '../core/errors.ts';
 import type { Alert } from '../events/domain-events.ts';
 import type { InstrumentDesk } from '../node/instrument-desk.ts';
 import type { TradingNode } from '../node/trading-node.ts';
-import type { AlertView, EngineState, Mode, OverrideEntry, SessionHandlers } from './contract.ts';
+import type { Fill } from '../venues/venue.ts';
+import type {
+  AlertView,
+  EngineEvent,
+  EngineState,
+  Mode,
+  OverrideEntry,
+  SessionHandlers,
+} from './contract.ts';
 import type { Session, SessionSink } from './engine.ts';
 import { orderHandlers } from './handlers/order-handlers.ts';
 import { quotingHandlers } from './handlers/quoting-handlers.ts';
@@ -14,7 +23,15 @@ import { venueHandlers } from './handlers/venue-handlers.ts';
 import type { HandlerContext, RecordingControl, StoreControl } from './handlers/context.ts';
 import { decisionView } from './review-views.ts';
 import { emptyState } from './state.ts';
-import { accountView, fillView, instrumentSection, instrumentSummary, orderView } from './views.ts';
+import type { OrderFacts } from './views.ts';
+import {
+  accountView,
+  fillView,
+  instrumentSection,
+  instrumentSummary,
+  orderFacts,
+  orderView,
+} from './views.ts';
 
 export interface NodeSessionOptions {
   node: TradingNode;
@@ -26,6 +43,12 @@ export interface NodeSessionOptions {
 }
 
 const MAX_ALERTS = 50;
+
+/** A UI event waiting for the end of its turn; orders and fills are formatted when sent. */
+type Outgoing =
+  | { kind: 'order'; instrument: Instrument; order: OrderFacts }
+  | { kind: 'fill'; instrument: Instrument; fill: Fill }
+  | { kind: 'event'; event: EngineEvent };
 const SHOWN_ALERTS = 20;
 
 /**
@@ -43,6 +66,9 @@ export class NodeSession implements Session {
   private sink: SessionSink | undefined;
   private selected: string | null = null;
   private readonly alerts: AlertView[] = [];
+  private outbox: Outgoing[] = [];
+  private changedPending = false;
+  private deliveryQueued = false;
 
   constructor(options: NodeSessionOptions) {
     this.node = options.node;
@@ -88,34 +114,89 @@ export class NodeSession implements Session {
     };
   }
 
+  /**
+   * The UI hears of the node's events after the turn that raised them, in order: an order changed by
+   * a requote reaches the screen (a view formatted, a frame to the renderer, a snapshot scheduled)
+   * once the turn's order requests have left. The venues' order channels flush in a microtask queued
+   * by the turn's first request, before this one; the state the events describe is recorded now.
+   */
+  private post(item: Outgoing | null, changed: boolean): void {
+    if (item !== null) this.outbox.push(item);
+    if (changed) this.changedPending = true;
+    if (this.deliveryQueued) return;
+    this.deliveryQueued = true;
+    queueMicrotask(this.deliver);
+  }
+
+  private readonly deliver = (): void => {
+    this.deliveryQueued = false;
+    const items = this.outbox;
+    this.outbox = [];
+    const changed = this.changedPending;
+    this.changedPending = false;
+    const sink = this.sink;
+    if (!sink) return;
+    for (const item of items) {
+      try {
+        sink.event(
+          item.kind === 'order'
+            ? { name: 'order.changed', payload: orderView(item.instrument, item.order) }
+            : item.kind === 'fill'
+              ? { name: 'fill.executed', payload: fillView(item.instrument, item.fill) }
+              : item.event,
+        );
+      } catch (err) {
+        this.sinkFailed(err);
+      }
+    }
+    if (changed) {
+      try {
+        sink.changed();
+      } catch (err) {
+        this.sinkFailed(err);
+      }
+    }
+  };
+
+  /** A microtask must not throw: a failing sink is the node's subscriber alert (once a second at most). */
+  private sinkFailed(err: unknown): void {
+    this.node.alerts.raise(
+      'warning',
+      'subscriber_failed',
+      `The UI's event sink failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+
   private subscribe(): void {
     const bus = this.node.bus;
-    const changed = () => this.sink?.changed();
+    const changed = () => {
+      this.post(null, true);
+    };
     bus.subscribe('book.updated', changed);
     bus.subscribe('risk.changed', changed);
     bus.subscribe('order.changed', (e) => {
-      this.sink?.event({ name: 'order.changed', payload: orderView(e.instrument, e.order) });
-      changed();
+      this.post({ kind: 'order', instrument: e.instrument, order: orderFacts(e.order) }, true);
     });
     bus.subscribe('fill.applied', (e) => {
-      this.sink?.event({ name: 'fill.executed', payload: fillView(e.instrument, e.fill) });
-      changed();
+      this.post({ kind: 'fill', instrument: e.instrument, fill: e.fill }, true);
     });
     bus.subscribe('alert.raised', (a: Alert) => {
       this.alerts.push(a);
       if (this.alerts.length > MAX_ALERTS) this.alerts.shift();
-      this.sink?.event({ name: 'alert.raised', payload: a });
-      changed();
+      this.post({ kind: 'event', event: { name: 'alert.raised', payload: a } }, true);
     });
     bus.subscribe('override.changed', (e) => {
       const field = e.field as OverrideEntry['field'];
-      this.sink?.event({
-        name: 'override.changed',
-        payload: { symbol: e.symbol, field, value: e.value, at: e.at },
-      });
+      this.post(
+        {
+          kind: 'event',
+          event: { name: 'override.changed', payload: { symbol: e.symbol, field, value: e.value, at: e.at } },
+        },
+        false,
+      );
     });
     bus.subscribe('equity.sampled', (e) => {
-      this.sink?.event({ name: 'equity.sampled', payload: { ...e } });
+      this.post({ kind: 'event', event: { name: 'equity.sampled', payload: { ...e } } }, false);
     });
   }
 

@@ -18,7 +18,39 @@ import { fieldOfKey, shownOverrides } from './override-fields.ts';
 const BOOK_LEVELS = 20;
 
 /** How the trader sees one of our orders: prices and sizes in the instrument's units. */
-export function orderView(inst: Instrument, o: Readonly<Order>): OrderView {
+/** What an order view shows, as numbers: taken when an order changes, formatted when it is sent. */
+export type OrderFacts = Pick<
+  Order,
+  | 'clientId'
+  | 'venueOrderId'
+  | 'side'
+  | 'price'
+  | 'size'
+  | 'filled'
+  | 'status'
+  | 'origin'
+  | 'level'
+  | 'createdAt'
+  | 'updatedAt'
+>;
+
+export function orderFacts(o: Readonly<Order>): OrderFacts {
+  return {
+    clientId: o.clientId,
+    venueOrderId: o.venueOrderId,
+    side: o.side,
+    price: o.price,
+    size: o.size,
+    filled: o.filled,
+    status: o.status,
+    origin: o.origin,
+    level: o.level,
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+  };
+}
+
+export function orderView(inst: Instrument, o: Readonly<OrderFacts>): OrderView {
   return {
     symbol: inst.symbol,
     clientId: o.clientId,
