@@ -3,7 +3,8 @@
  * simulator on loopback (the simulator off our event loop), timed inside our process from an
  * `orderbook` frame's `message` event on the public ws to the trade ws's `send` of the order frame it
  * caused (the last one of that macrotask turn; the trade channel batches in a microtask). The
- * adapter's private fields are reached into here, in the bench only, to find the ws instances.
+ * screen is open meanwhile, attached as browser mode attaches it (screen.ts). The adapter's private
+ * fields are reached into here, in the bench only, to find the ws instances.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import type { InstrumentSpec } from '../../engine/core/instrument.ts';
 import { TradingApp } from '../../engine/host/trading-app.ts';
 import { defaultTradingConfig } from '../../engine/node/trading-config.ts';
 import type { Emit } from './figure.ts';
+import { attachScreen, type AttachedScreen } from './screen.ts';
 import { machineBaseline, percentile, pinThisProcess } from './figure.ts';
 import type { RunningSim, SimFlowOptions } from './bybit-sim.ts';
 import { BENCH_KEY, BENCH_SECRET, spawnSimCli } from './bybit-sim.ts';
@@ -149,8 +151,11 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
     clock,
   );
   const engine = new Engine({ clock, session: app });
+  let screen: AttachedScreen | undefined;
   try {
     await engine.start();
+    // The screen open, as a trader has it; its reader on the simulator's CPU, not ours.
+    screen = await attachScreen(engine, pinning?.simulator);
     const started = await engine.invoke('quoting.start', {});
     if (!started.ok) throw new Error(`quoting.start refused: ${started.error.message}`);
     const spec = (await app.venue.instruments()).find((s) => s.symbol === 'BTCUSDT');
@@ -240,6 +245,8 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
     while (n < TARGET_SAMPLES && Date.now() - t0 < MAX_MEASURE_MS) await sleep(250);
     measuring = false;
     const measuredS = (Date.now() - t0) / 1000;
+    const shown = await screen?.close();
+    screen = undefined;
     clearInterval(watch);
 
     const sorted = samples.slice(0, n).sort();
@@ -277,12 +284,14 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
       flow: FAST_FLOW,
       quoting_overrides: QUOTING_OVERRIDES,
       ws_instances: swaps,
+      screen: shown === undefined ? 'off (BENCH_SCREEN=0)' : { via: 'engine/host/ws-server.ts', ...shown },
       cpus: pinning === undefined ? 'not pinned' : { simulator: pinning.simulator, ours: pinning.ours },
       machine_rng_per_s: baseline,
     });
     if (n < 2000) throw new Error(`only ${n} tick-to-wire samples in ${measuredS} s`);
     return { frames: recorder.frames, spec };
   } finally {
+    await screen?.close().catch(() => undefined);
     recorder.close();
     await engine.stop().catch(() => undefined);
     await sim.close();

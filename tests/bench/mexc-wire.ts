@@ -6,7 +6,8 @@
  * call of node:http's `request` in MexcHttp.send (http-transport.ts). Until the adapter moved off
  * `fetch` (issue 15) the point was its `fetch` call in MexcRest.send; node's `request` is the same
  * point, the first call into the HTTP client, which builds the request there and writes it later,
- * as undici did. The adapter's private fields are reached into, in the bench only: the ws instances,
+ * as undici did. The screen is open meanwhile, attached as browser mode attaches it (screen.ts).
+ * The adapter's private fields are reached into, in the bench only: the ws instances,
  * and the transport's `request` and `send`, wrapped while measuring and put back when it ends.
  *
  * MEXC order entry is REST, and the adapter sends a request synchronously inside the push's handler
@@ -32,6 +33,7 @@ import type { VenueNotice } from '../../engine/venues/venue.ts';
 import type { RunningSim } from './bybit-sim.ts';
 import { FAST_FLOW, pinApart } from './bybit-wire.ts';
 import type { Emit } from './figure.ts';
+import { attachScreen, type AttachedScreen } from './screen.ts';
 import { machineBaseline, percentile } from './figure.ts';
 import { MEXC_BENCH_KEY, MEXC_BENCH_SECRET, SIM_RATE_BUDGET, spawnMexcSim } from './mexc-sim.ts';
 
@@ -214,9 +216,12 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
     clock,
   );
   const engine = new Engine({ clock, session: app });
+  let screen: AttachedScreen | undefined;
   try {
     const exchangeInfo: unknown = await (await fetch(`${sim.rest}/api/v3/exchangeInfo`)).json();
     await engine.start();
+    // The screen open, as a trader has it; its reader on the simulator's CPU, not ours.
+    screen = await attachScreen(engine, pinning?.simulator);
     const started = await engine.invoke('quoting.start', {});
     if (!started.ok) throw new Error(`quoting.start refused: ${started.error.message}`);
     const spec = (await app.venue.instruments()).find((s) => s.symbol === SYMBOL);
@@ -352,6 +357,8 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
     while (n < TARGET_SAMPLES && Date.now() - t0 < MAX_MEASURE_MS) await sleep(250);
     measuring = false;
     const measuredS = (Date.now() - t0) / 1000;
+    const shown = await screen?.close();
+    screen = undefined;
     clearInterval(watch);
     offNotice();
     delete (orderEntry as Partial<typeof orderEntry>).placeOrder;
@@ -402,6 +409,7 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
       simulator_rate_budget: SIM_RATE_BUDGET,
       quoting_overrides: QUOTING_OVERRIDES,
       ws_instances: swaps,
+      screen: shown === undefined ? 'off (BENCH_SCREEN=0)' : { via: 'engine/host/ws-server.ts', ...shown },
       cpus: pinning === undefined ? 'not pinned' : { simulator: pinning.simulator, ours: pinning.ours },
       machine_rng_per_s: baseline,
     });
@@ -426,6 +434,7 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
     const recording = alignRecording(snapshot, recorder.frames);
     return { recording, exchangeInfo, spec };
   } finally {
+    await screen?.close().catch(() => undefined);
     recorder.close();
     await engine.stop().catch(() => undefined);
     await sim.close();
