@@ -99,6 +99,37 @@ describe('Engine facade', () => {
       expect(states[i]!.time - states[i - 1]!.time).toBeGreaterThanOrEqual(1000 / 30);
   });
 
+  it('publishes a snapshot at the end of the turn that changed it, once the interval has passed', async () => {
+    const { engine, session, clock } = await setup();
+    const at: number[] = [];
+    engine.onState((s) => at.push(s.time));
+    clock.advance(1000);
+    at.length = 0;
+    // A frame every 15 ms (the interval is 40 ms): each snapshot follows a frame at once, never in
+    // between two.
+    const frames: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      frames.push(clock.now());
+      session.sink?.changed();
+      clock.advance(15);
+    }
+    expect(at.length).toBeGreaterThanOrEqual(30);
+    expect(at.length).toBeLessThanOrEqual(38);
+    for (const t of at) expect(frames).toContain(t);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(40);
+
+    // A change inside the interval with none after it: published half an interval after it was due.
+    clock.advance(1000);
+    at.length = 0;
+    session.sink?.changed();
+    clock.advance(0);
+    const first = at[0]!;
+    clock.advance(10);
+    session.sink?.changed();
+    clock.advance(200);
+    expect(at).toEqual([first, first + 40 + 20]);
+  });
+
   it('a listener that throws does not stop the others', async () => {
     const { engine, session, clock } = await setup();
     let got = 0;
