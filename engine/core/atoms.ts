@@ -80,6 +80,22 @@ export class AtomScale {
     return new Decimal(digits).div(this.factor);
   }
 
+  /**
+   * Atoms printed with exactly `places` decimals, rounded half to even as the engine's Decimal
+   * rounds, and never "-0.00": what Decimal's toDecimalPlaces(places) then toFixed(places) prints,
+   * without a Decimal (the state snapshot prints every PnL figure 25 times a second).
+   */
+  toFixed(atoms: bigint, places: number): string {
+    if (!Number.isSafeInteger(places) || places < 0)
+      throw new RangeError('places must be a whole number ≥ 0');
+    let scaled: bigint;
+    if (places >= this.decimals) scaled = atoms * 10n ** BigInt(places - this.decimals);
+    else scaled = divRoundHalfEven(atoms, this.powers[this.decimals - places]!);
+    return scaled < 0n
+      ? `-${placePoint((-scaled).toString(), places, false)}`
+      : placePoint(scaled.toString(), places, false);
+  }
+
   /** Atoms printed as a plain decimal without trailing zeros, as Decimal's toFixed() prints it. */
   format(atoms: bigint): string {
     return atoms < 0n

@@ -209,8 +209,13 @@ export class Portfolio {
 
   snapshot(markTicks: number | undefined): PositionSnapshot {
     const dp = this.inst.priceDecimals;
+    const places = Math.max(dp, 2);
+    const booked = this.startEquity + this.realizedPnl - this.feesPaid - this.fundingPaid;
+    // Printed from the atoms (no Decimal) where the mark is on the half-tick grid, as a book's is.
+    const flat = this.lots === 0 || markTicks === undefined || !Number.isFinite(markTicks);
+    const open = flat ? 0n : this.unrealizedAtoms(markTicks);
     // Rounded for display, a tiny negative amount must not print as "-0.00".
-    const fixed = (d: Decimal, places: number): string => {
+    const fixed = (d: Decimal): string => {
       const r = d.toDecimalPlaces(places);
       return (r.isZero() ? new Decimal(0) : r).toFixed(places);
     };
@@ -223,10 +228,10 @@ export class Portfolio {
           : this.avgEntry()!
               .toDecimalPlaces(dp + 4)
               .toFixed(),
-      realized: fixed(this.realized(), Math.max(dp, 2)),
-      unrealized: fixed(this.unrealized(markTicks), Math.max(dp, 2)),
-      fees: fixed(this.fees(), Math.max(dp, 2) + 2),
-      equity: fixed(this.equity(markTicks), Math.max(dp, 2)),
+      realized: this.atoms.toFixed(this.realizedPnl, places),
+      unrealized: open === null ? fixed(this.unrealized(markTicks)) : this.atoms.toFixed(open, places),
+      fees: this.atoms.toFixed(this.feesPaid, places + 2),
+      equity: open === null ? fixed(this.equity(markTicks)) : this.atoms.toFixed(booked + open, places),
     };
   }
 }

@@ -32,6 +32,38 @@ describe('AtomScale', () => {
     expect(new AtomScale(0).format(-42n)).toBe('-42');
   });
 
+  it('prints atoms to fixed places as Decimal rounds and prints them, never as "-0.00"', () => {
+    const scale = new AtomScale(6);
+    const rng = new Rng(31);
+    const decimalFixed = (d: Decimal, places: number): string => {
+      const r = d.toDecimalPlaces(places);
+      return (r.isZero() ? new Decimal(0) : r).toFixed(places);
+    };
+    // Ties both ways (half to even), tiny negatives, and more places than the scale keeps.
+    const cases: [bigint, number][] = [
+      [5000n, 2],
+      [15000n, 2],
+      [25000n, 2],
+      [-5000n, 2],
+      [-15000n, 2],
+      [-4999n, 2],
+      [-1n, 2],
+      [0n, 0],
+      [123456789n, 9],
+      [-123456789n, 0],
+    ];
+    for (let i = 0; i < 3000; i++) {
+      const magnitude = BigInt(rng.int(0, 2_000_000_000)) * BigInt(rng.int(1, 1_000_000));
+      cases.push([rng.bool() ? -magnitude : magnitude, rng.int(0, 9)]);
+    }
+    for (const [atoms, places] of cases) {
+      const want = decimalFixed(new Decimal(atoms.toString()).div(1_000_000), places);
+      expect(scale.toFixed(atoms, places), `${atoms} to ${places}`).toBe(want);
+    }
+    expect(scale.toFixed(-4999n, 2)).toBe('0.00');
+    expect(() => scale.toFixed(1n, -1)).toThrow(RangeError);
+  });
+
   it('turns atoms into the Decimal that dividing by the scale gives, past Decimal’s precision too', () => {
     const rng = new Rng(21);
     for (const decimals of [0, 2, 18, 28]) {

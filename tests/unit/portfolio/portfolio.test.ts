@@ -129,6 +129,40 @@ describe('portfolio', () => {
     p.apply({ ...fill('buy', 1, 10_001), symbol: 'X' });
     expect(p.snapshot(10_000).unrealized).toBe('0.0000');
   });
+
+  it('prints its snapshot as the Decimal amounts round, on and off the half-tick grid', () => {
+    const btc = defineInstrument({
+      symbol: 'X',
+      base: 'B',
+      quote: 'Q',
+      tickSize: '0.1',
+      lotSize: '0.001',
+      minSize: '0.001',
+      minNotional: '0',
+      makerFee: '0',
+      takerFee: '0',
+    });
+    const rng = new Rng(77);
+    const p = new Portfolio(btc, '2500.5');
+    const fixed = (d: Decimal, places: number): string => {
+      const r = d.toDecimalPlaces(places);
+      return (r.isZero() ? new Decimal(0) : r).toFixed(places);
+    };
+    for (let i = 0; i < 400; i++) {
+      const side = rng.bool() ? 'buy' : 'sell';
+      const fee = `${rng.bool() ? '-' : ''}0.0${rng.int(0, 99_999)}`;
+      p.apply({ ...fill(side, rng.int(1, 50), rng.int(600_000, 700_000), fee), symbol: 'X' });
+      // A book price, a mid between two ticks, and a mark off the grid (the Decimal path).
+      for (const mark of [rng.int(600_000, 700_000), rng.int(600_000, 700_000) + 0.5, 650_000.25]) {
+        const s = p.snapshot(mark);
+        expect(s.realized).toBe(fixed(p.realized(), 2));
+        expect(s.fees).toBe(fixed(p.fees(), 4));
+        expect(s.unrealized).toBe(fixed(p.unrealized(mark), 2));
+        expect(s.equity).toBe(fixed(p.equity(mark), 2));
+      }
+    }
+    expect(p.snapshot(undefined).equity).toBe(fixed(p.equity(undefined), 2));
+  });
 });
 
 describe('Portfolio: funding and the venue’s position', () => {
