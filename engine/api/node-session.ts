@@ -43,13 +43,13 @@ export interface NodeSessionOptions {
 }
 
 const MAX_ALERTS = 50;
+const SHOWN_ALERTS = 20;
 
 /** A UI event waiting for the end of its turn; orders and fills are formatted when sent. */
 type Outgoing =
   | { kind: 'order'; instrument: Instrument; order: OrderFacts }
   | { kind: 'fill'; instrument: Instrument; fill: Fill }
   | { kind: 'event'; event: EngineEvent };
-const SHOWN_ALERTS = 20;
 
 /**
  * The UI's side of a trading node: the command handlers of every domain, the state snapshot, and the

@@ -17,7 +17,6 @@ import { fieldOfKey, shownOverrides } from './override-fields.ts';
 
 const BOOK_LEVELS = 20;
 
-/** How the trader sees one of our orders: prices and sizes in the instrument's units. */
 /** What an order view shows, as numbers: taken when an order changes, formatted when it is sent. */
 export type OrderFacts = Pick<
   Order,
@@ -50,6 +49,7 @@ export function orderFacts(o: Readonly<Order>): OrderFacts {
   };
 }
 
+/** How the trader sees one of our orders: prices and sizes in the instrument's units. */
 export function orderView(inst: Instrument, o: Readonly<OrderFacts>): OrderView {
   return {
     symbol: inst.symbol,
