@@ -171,8 +171,13 @@ export class Portfolio {
       .minus(this.atoms.toDecimal(this.cost));
   }
 
+  /** Equity without the open position's PnL, in atoms: start, realised, fees and funding. */
+  private bookedAtoms(): bigint {
+    return this.startEquity + this.realizedPnl - this.feesPaid - this.fundingPaid;
+  }
+
   equity(markTicks: number | undefined): Decimal {
-    const booked = this.startEquity + this.realizedPnl - this.feesPaid - this.fundingPaid;
+    const booked = this.bookedAtoms();
     if (this.lots === 0 || markTicks === undefined || !Number.isFinite(markTicks))
       return this.equityOf(booked);
     const atoms = this.unrealizedAtoms(markTicks);
@@ -210,7 +215,7 @@ export class Portfolio {
   snapshot(markTicks: number | undefined): PositionSnapshot {
     const dp = this.inst.priceDecimals;
     const places = Math.max(dp, 2);
-    const booked = this.startEquity + this.realizedPnl - this.feesPaid - this.fundingPaid;
+    const booked = this.bookedAtoms();
     // Printed from the atoms (no Decimal) where the mark is on the half-tick grid, as a book's is.
     const flat = this.lots === 0 || markTicks === undefined || !Number.isFinite(markTicks);
     const open = flat ? 0n : this.unrealizedAtoms(markTicks);
