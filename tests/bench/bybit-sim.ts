@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BybitSimOptions } from '../../engine/simulators/bybit/sim.ts';
+import { onCpus } from './figure.ts';
 
 export const BENCH_KEY = 'bench-bybit-key-0001';
 export const BENCH_SECRET = 'bench-bybit-secret-0123456789';
@@ -56,10 +57,7 @@ export interface VenueSimLaunch {
 export async function spawnVenueSimCli(venue: 'bybit' | 'mexc', launch: VenueSimLaunch): Promise<RunningSim> {
   const { seed, extraArgs = [], cpus, apiKey, apiSecret } = launch;
   const args = [join(root, 'engine/simulators/cli.ts'), venue, '--port', '0', '--seed', String(seed)];
-  const [command, argv] =
-    cpus === undefined || cpus === ''
-      ? [process.execPath, [...args, ...extraArgs]]
-      : ['taskset', ['-c', cpus, process.execPath, ...args, ...extraArgs]];
+  const [command, argv] = onCpus(cpus, [process.execPath, ...args, ...extraArgs]);
   const child = spawn(command, argv, {
     cwd: root,
     // The key and secret through the environment, so they never show in a process listing.

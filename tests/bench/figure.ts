@@ -63,3 +63,13 @@ export function pinThisProcess(cpus: string): (() => void) | undefined {
     set(['-a', '-p', mask, String(process.pid)]);
   };
 }
+
+/**
+ * A child's command line run on the CPUs listed (taskset's list form) when they are given, as is
+ * otherwise: the command and its arguments for `spawn`.
+ */
+export function onCpus(cpus: string | undefined, argv: readonly string[]): [string, string[]] {
+  const [command, ...args] = argv;
+  if (command === undefined) throw new Error('onCpus needs a command');
+  return cpus === undefined || cpus === '' ? [command, args] : ['taskset', ['-c', cpus, ...argv]];
+}

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Engine } from '../../engine/api/engine.ts';
 import { createLogger } from '../../engine/host/log.ts';
 import { startHost } from '../../engine/host/ws-server.ts';
+import { onCpus } from './figure.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const START_TIMEOUT_MS = 10_000;
@@ -24,9 +25,7 @@ export interface AttachedScreen {
 export async function attachScreen(engine: Engine, cpus?: string): Promise<AttachedScreen | undefined> {
   if (process.env['BENCH_SCREEN'] === '0') return undefined;
   const host = await startHost({ engine, log: createLogger({ level: 'silent' }) });
-  const client = [process.execPath, join(here, 'screen-client.ts'), String(host.port)];
-  const [command, args] =
-    cpus === undefined ? [client[0]!, client.slice(1)] : ['taskset', ['-c', cpus, ...client]];
+  const [command, args] = onCpus(cpus, [process.execPath, join(here, 'screen-client.ts'), String(host.port)]);
   const child = spawn(command, args, {
     env: { ...process.env, BENCH_SCREEN_TOKEN: host.token },
     stdio: ['ignore', 'pipe', 'inherit'],
