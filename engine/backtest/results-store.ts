@@ -282,11 +282,10 @@ export class BacktestStore {
 
   /** The run's packed page if it was stored in `format`; undefined if none was, or in another. */
   page(id: number, format: number): string | undefined {
-    const row = this.db
+    return this.db
       .prepare('SELECT page FROM run_pages WHERE run_id = ? AND format = ?')
       .pluck()
       .get(id, format) as string | undefined;
-    return row;
   }
 
   list(): RunSummary[] {
