@@ -16,6 +16,7 @@ import type { InstrumentSpec } from '../../engine/core/instrument.ts';
 import { TradingApp } from '../../engine/host/trading-app.ts';
 import { defaultTradingConfig } from '../../engine/node/trading-config.ts';
 import type { Emit } from './figure.ts';
+import { measureHostTail, stealMeter } from './host-tail.ts';
 import { attachScreen, type AttachedScreen } from './screen.ts';
 import { machineBaseline, percentile, pinThisProcess } from './figure.ts';
 import type { RunningSim, SimFlowOptions } from './bybit-sim.ts';
@@ -122,6 +123,11 @@ export interface WireOutcome {
 
 export async function tickToWire(emit: Emit): Promise<WireOutcome> {
   const pinning = pinApart();
+  // What this machine alone adds to a path of fixed length, on the same CPUs, before the run.
+  const host = await measureHostTail({ senderCpus: pinning?.simulator }).catch((err: unknown) => {
+    pinning?.restore();
+    throw err;
+  });
   const sim = await startFastSim(21, pinning?.simulator).catch((err: unknown) => {
     pinning?.restore();
     throw err;
@@ -240,10 +246,12 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
 
     const baseline = machineBaseline();
     await sleep(WARM_UP_MS);
+    const stolen = stealMeter();
     measuring = true;
     const t0 = Date.now();
     while (n < TARGET_SAMPLES && Date.now() - t0 < MAX_MEASURE_MS) await sleep(250);
     measuring = false;
+    const stealPct = stolen();
     const measuredS = (Date.now() - t0) / 1000;
     const shown = await screen?.close();
     screen = undefined;
@@ -286,6 +294,10 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
       ws_instances: swaps,
       screen: shown === undefined ? 'off (BENCH_SCREEN=0)' : { via: 'engine/host/ws-server.ts', ...shown },
       cpus: pinning === undefined ? 'not pinned' : { simulator: pinning.simulator, ours: pinning.ours },
+      // The hypervisor's stolen share of the CPUs while the samples were taken, and the
+      // machine's own tail on a fixed loop (host-tail.ts): the floor under this figure.
+      steal_pct_while_measured: stealPct,
+      host_tail: host,
       machine_rng_per_s: baseline,
     });
     if (n < 2000) throw new Error(`only ${n} tick-to-wire samples in ${measuredS} s`);

@@ -33,6 +33,7 @@ import type { VenueNotice } from '../../engine/venues/venue.ts';
 import type { RunningSim } from './bybit-sim.ts';
 import { FAST_FLOW, pinApart } from './bybit-wire.ts';
 import type { Emit } from './figure.ts';
+import { measureHostTail, stealMeter } from './host-tail.ts';
 import { attachScreen, type AttachedScreen } from './screen.ts';
 import { machineBaseline, percentile } from './figure.ts';
 import { MEXC_BENCH_KEY, MEXC_BENCH_SECRET, SIM_RATE_BUDGET, spawnMexcSim } from './mexc-sim.ts';
@@ -187,6 +188,11 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 
 export async function tickToWire(emit: Emit): Promise<WireOutcome> {
   const pinning = pinApart('MEXC_BENCH_PIN');
+  // What this machine alone adds to a path of fixed length, on the same CPUs, before the run.
+  const host = await measureHostTail({ senderCpus: pinning?.simulator }).catch((err: unknown) => {
+    pinning?.restore();
+    throw err;
+  });
   const sim = await spawnMexcSim(21, pinning?.simulator).catch((err: unknown) => {
     pinning?.restore();
     throw err;
@@ -352,10 +358,12 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
 
     const baseline = machineBaseline();
     await sleep(WARM_UP_MS);
+    const stolen = stealMeter();
     measuring = true;
     const t0 = Date.now();
     while (n < TARGET_SAMPLES && Date.now() - t0 < MAX_MEASURE_MS) await sleep(250);
     measuring = false;
+    const stealPct = stolen();
     const measuredS = (Date.now() - t0) / 1000;
     const shown = await screen?.close();
     screen = undefined;
@@ -411,6 +419,10 @@ export async function tickToWire(emit: Emit): Promise<WireOutcome> {
       ws_instances: swaps,
       screen: shown === undefined ? 'off (BENCH_SCREEN=0)' : { via: 'engine/host/ws-server.ts', ...shown },
       cpus: pinning === undefined ? 'not pinned' : { simulator: pinning.simulator, ours: pinning.ours },
+      // The hypervisor's stolen share of the CPUs while the samples were taken, and the
+      // machine's own tail on a fixed loop (host-tail.ts): the floor under this figure.
+      steal_pct_while_measured: stealPct,
+      host_tail: host,
       machine_rng_per_s: baseline,
     });
     if (n < 2000) {
