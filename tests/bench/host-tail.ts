@@ -1,11 +1,11 @@
 /**
  * The tail this machine adds to any path timed from a socket's `message` event, measured in the same
- * run as a latency figure and beside it: a fixed, allocation-free loop run on every frame of a plain
- * WebSocket at the bench's frame rate, on the CPU the engine gets, fed by a child process on the
- * simulator's CPU (host-tail-sender.ts). The loop does the same work every time, so all of its spread
- * is the machine's: a shared VM's stolen time, other tenants' caches, interrupts. Its p99 is the
- * lowest p99 a path with that median could have here; a goal below it cannot be met on this machine
- * by any code, only by a quieter one.
+ * run as a latency figure and beside it: a fixed loop run on every frame of a plain WebSocket at the
+ * bench's frame rate, on the CPU the engine gets, fed by a child process on the simulator's CPU
+ * (host-tail-sender.ts). The loop does the same work every time and touches no memory, so its spread
+ * is the machine's alone: stolen time on a shared VM, interrupts, the wake-up. Its p99 is the lowest
+ * p99 a path with that median could have here; a real path, which also finds its caches emptied by
+ * whatever ran in between, has a higher floor still.
  *
  * The loops of each size are interleaved frame by frame, so a slow minute of the machine falls on
  * every size alike.
