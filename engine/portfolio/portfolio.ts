@@ -162,12 +162,12 @@ export class Portfolio {
 
   /** Unrealised PnL at a mark price in ticks (0 when flat or with no mark). */
   unrealized(markTicks: number | undefined): Decimal {
-    if (this.lots === 0 || markTicks === undefined || !Number.isFinite(markTicks)) return new Decimal(0);
-    const atoms = this.unrealizedAtoms(markTicks);
+    const atoms = this.openAtoms(markTicks);
     if (atoms !== null) return this.atoms.toDecimal(atoms);
+    // Only a finite mark off the half-tick grid gets here.
     return this.inst.lotSize
       .mul(this.lots)
-      .mul(this.inst.tickSize.mul(markTicks))
+      .mul(this.inst.tickSize.mul(markTicks!))
       .minus(this.atoms.toDecimal(this.cost));
   }
 
@@ -178,9 +178,7 @@ export class Portfolio {
 
   equity(markTicks: number | undefined): Decimal {
     const booked = this.bookedAtoms();
-    if (this.lots === 0 || markTicks === undefined || !Number.isFinite(markTicks))
-      return this.equityOf(booked);
-    const atoms = this.unrealizedAtoms(markTicks);
+    const atoms = this.openAtoms(markTicks);
     if (atoms !== null) return this.equityOf(booked + atoms);
     return this.atoms.toDecimal(booked).plus(this.unrealized(markTicks));
   }
@@ -197,6 +195,15 @@ export class Portfolio {
       this.lastEquity = this.atoms.toDecimal(atoms);
     }
     return this.lastEquity;
+  }
+
+  /**
+   * The open position's PnL in atoms: 0 when flat or without a finite mark, null for a mark off the
+   * half-tick grid (the Decimal path's).
+   */
+  private openAtoms(markTicks: number | undefined): bigint | null {
+    if (this.lots === 0 || markTicks === undefined || !Number.isFinite(markTicks)) return 0n;
+    return this.unrealizedAtoms(markTicks);
   }
 
   /**
@@ -217,8 +224,7 @@ export class Portfolio {
     const places = Math.max(dp, 2);
     const booked = this.bookedAtoms();
     // Printed from the atoms (no Decimal) where the mark is on the half-tick grid, as a book's is.
-    const flat = this.lots === 0 || markTicks === undefined || !Number.isFinite(markTicks);
-    const open = flat ? 0n : this.unrealizedAtoms(markTicks);
+    const open = this.openAtoms(markTicks);
     // Rounded for display, a tiny negative amount must not print as "-0.00".
     const fixed = (d: Decimal): string => {
       const r = d.toDecimalPlaces(places);
